@@ -1,0 +1,5 @@
+import { migration as initialTables } from './0001-initial-tables.js';
+import type { Migration } from './migration-context.js';
+
+/** tierctl's migrations, in order. A new migration is a new file, appended here. */
+export const MIGRATIONS: readonly Migration[] = [initialTables];

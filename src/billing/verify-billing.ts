@@ -1,0 +1,27 @@
+import type { Catalog } from '../catalog/model.js';
+import { registerSecret } from '../secrets.js';
+import { billingKeysOf, type VerificationResult } from './verifier.js';
+
+export interface VerifyOptions {
+  skipStripe: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Verifies every billing key of the desired catalog. Stripe keys go to Stripe (SDK
+ * loaded only here, only when a key is set); Whop keys were format-checked by the
+ * schema and are noted as unverified.
+ */
+export async function verifyBilling(catalog: Catalog, options: VerifyOptions): Promise<VerificationResult> {
+  const env = options.env ?? process.env;
+  const notes = billingKeysOf(catalog, 'whop').map((k) => ({ tier: k.tier, message: `whop product key ${k.key} not verified (no verifier for whop)` }));
+  const stripeKeys = billingKeysOf(catalog, 'stripe');
+  if (options.skipStripe) return { verified: false, reason: '--skip-stripe was given', facts: {}, problems: [], notes };
+  const apiKey = env['STRIPE_API_KEY'];
+  if (!apiKey) return { verified: false, reason: 'STRIPE_API_KEY is not set', facts: {}, problems: [], notes };
+  registerSecret(apiKey);
+  if (stripeKeys.length === 0) return { verified: true, facts: {}, problems: [], notes };
+  const { StripePriceVerifier } = await import('./stripe-price-verifier.js');
+  const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'] });
+  return { ...(await verifier.verify(stripeKeys)), notes };
+}

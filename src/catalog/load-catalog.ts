@@ -1,0 +1,125 @@
+import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
+import { normaliseCatalog, type Catalog, type Tier } from './model.js';
+import { locate, parseYaml, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
+import { checkRules, type TierInput } from './rules.js';
+import { validateCatalogShape, validateTierShape } from './schema-validator.js';
+import type { CatalogFile, TierFile } from './schemas.js';
+
+export const CATALOG_FILE_NAME = 'catalog.yaml';
+
+/** A file as read from disk (or from git), before parsing. */
+export interface SourceFile {
+  /** Display path, as errors should show it (relative to the working directory). */
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface SubscribersRef {
+  table: string;
+  column: string;
+}
+
+/** The desired state: the shared Catalog plus what only files know. */
+export interface LoadedCatalog {
+  catalog: Catalog;
+  limits: Record<string, { description?: string }>;
+  subscribers: SubscribersRef | null;
+  /** New tier key -> earlier keys (from renamed_from). */
+  renamedFrom: Record<string, string[]>;
+  /** Tier key -> its parsed file, for pointing errors at lines. */
+  sources: Record<string, ParsedYaml>;
+  catalogSource: ParsedYaml;
+}
+
+export type LoadResult = { ok: true; loaded: LoadedCatalog } | { ok: false; diagnostics: Diagnostic[] };
+
+/**
+ * Files in, desired catalog (or every problem) out. Pure: reading the directory is
+ * `read-catalog-dir.ts`'s job, so this runs the same on disk files, git blobs and tests.
+ */
+export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: readonly SourceFile[], readProblems: readonly Diagnostic[] = []): LoadResult {
+  const diagnostics: Diagnostic[] = [...readProblems];
+
+  let catalogParsed: ParsedYaml | undefined;
+  if (catalogFile) {
+    const r = parseYaml(catalogFile.path, catalogFile.bytes);
+    if (r.ok) {
+      const problems = validateCatalogShape(r.parsed);
+      diagnostics.push(...problems);
+      if (!problems.length) catalogParsed = r.parsed;
+    } else diagnostics.push(...r.diagnostics);
+  }
+
+  const tiers: TierInput[] = [];
+  for (const f of tierFiles) {
+    const r = parseYaml(f.path, f.bytes);
+    if (!r.ok) {
+      diagnostics.push(...r.diagnostics);
+      continue;
+    }
+    const problems = validateTierShape(r.parsed);
+    diagnostics.push(...problems);
+    if (!problems.length) tiers.push({ parsed: r.parsed, tier: r.parsed.value as unknown as TierFile });
+  }
+
+  if (!catalogFile && !readProblems.length) {
+    diagnostics.push({ file: CATALOG_FILE_NAME, line: 1, col: 1, message: `${CATALOG_FILE_NAME} not found`, hint: 'every tier directory needs a catalog.yaml declaring permissions and limits' });
+  }
+  if (catalogFile && tierFiles.length === 0) {
+    diagnostics.push({ file: catalogFile.path, line: 1, col: 1, message: 'no tier files next to this catalog', hint: 'add one <key>.yaml per tier; an empty catalog would plan to delete every tier' });
+  }
+  if (catalogParsed) {
+    diagnostics.push(...checkRules(catalogParsed, catalogParsed.value as unknown as CatalogFile, tiers));
+  }
+  if (diagnostics.length || !catalogParsed) {
+    return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
+  }
+
+  const catalogValue = catalogParsed.value as unknown as CatalogFile;
+  const sources: Record<string, ParsedYaml> = {};
+  const renamedFrom: Record<string, string[]> = {};
+  for (const { tier, parsed } of tiers) {
+    sources[tier.key] = parsed;
+    if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
+  }
+  return {
+    ok: true,
+    loaded: {
+      catalog: normaliseCatalog({ ...catalogValue.permissions }, tiers.map(({ tier }) => tierFromFile(tier))),
+      limits: { ...catalogValue.limits },
+      subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
+      renamedFrom,
+      sources,
+      catalogSource: catalogParsed,
+    },
+  };
+}
+
+/** Fills in the documented defaults so files and database rows compare field by field. */
+export function tierFromFile(t: TierFile): Tier {
+  const billingKeys = t.billing.provider === 'stripe' ? [...(t.billing.lookup_keys ?? [])] : t.billing.provider === 'whop' && t.billing.product_key ? [t.billing.product_key] : [];
+  return {
+    key: t.key,
+    name: t.name,
+    description: t.description ?? null,
+    customer_facing: t.customer_facing ?? true,
+    display_order: t.display_order ?? 0,
+    status: t.status ?? 'active',
+    protected: t.protected ?? false,
+    billing_provider: t.billing.provider,
+    billing_keys: billingKeys,
+    fallback_price: t.billing.fallback_price ?? null,
+    limits: { ...(t.limits ?? {}) } as Record<string, number | null>,
+    permissions: [...(t.permissions ?? [])],
+  };
+}
+
+/** Where a tier's billing key is written, for errors found later (e.g. by Stripe). */
+export function billingKeyPosition(loaded: LoadedCatalog, tierKey: string, billingKey: string): { file: string } & Position {
+  const parsed = loaded.sources[tierKey];
+  if (!parsed) return { file: loaded.catalogSource.file, line: 1, col: 1 };
+  const billing = (parsed.value['billing'] ?? {}) as { lookup_keys?: string[]; product_key?: string };
+  const i = billing.lookup_keys?.indexOf(billingKey) ?? -1;
+  const ptr = i >= 0 ? pointer(['billing', 'lookup_keys', i]) : pointer(['billing', 'product_key']);
+  return { file: parsed.file, ...locate(parsed, ptr) };
+}

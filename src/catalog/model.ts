@@ -1,0 +1,53 @@
+import type { TierState } from '../plan/plan-schema.js';
+
+/**
+ * The one model both sides of a diff share: `load-catalog.ts` builds it from files,
+ * `state/read-state.ts` from the database. Collections are sorted and defaults filled
+ * in, so two equal catalogs serialise to the same bytes. The type comes from the
+ * plan schema's `tierStateSchema`, so the plan file and the code cannot disagree.
+ */
+export type Tier = TierState;
+
+export interface Catalog {
+  /** Permission name -> description, keys sorted. */
+  permissions: Record<string, string>;
+  /** Tier key -> tier, keys sorted. */
+  tiers: Record<string, Tier>;
+}
+
+/** The scalar columns of a tier, in display order. */
+export const SCALAR_FIELDS = [
+  'name',
+  'description',
+  'customer_facing',
+  'display_order',
+  'status',
+  'protected',
+  'billing_provider',
+  'fallback_price',
+] as const satisfies readonly (keyof Tier)[];
+export type ScalarField = (typeof SCALAR_FIELDS)[number];
+
+export function emptyCatalog(): Catalog {
+  return { permissions: {}, tiers: {} };
+}
+
+export function sortRecord<T>(record: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(record).sort()) out[k] = record[k] as T;
+  return out;
+}
+
+/** Builds a catalog with every collection sorted: the canonical form fingerprints rely on. */
+export function normaliseCatalog(permissions: Record<string, string>, tiers: Tier[]): Catalog {
+  const byKey: Record<string, Tier> = {};
+  for (const t of tiers) {
+    byKey[t.key] = {
+      ...t,
+      billing_keys: [...t.billing_keys].sort(),
+      permissions: [...t.permissions].sort(),
+      limits: sortRecord(t.limits),
+    };
+  }
+  return { permissions: sortRecord(permissions), tiers: sortRecord(byKey) };
+}

@@ -1,0 +1,171 @@
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+import type { Diagnostic } from './diagnostic.js';
+import { bytePosition, firstInvalidUtf8Offset } from './utf8.js';
+
+/** Larger files are refused before parsing: a tier file is a few hundred bytes. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** Anchors are handy for sharing a list inside one file; thousands are an alias bomb. */
+export const MAX_ALIAS_COUNT = 100;
+/** Tier files are three levels deep; anything far deeper is hostile or broken. */
+export const MAX_DEPTH = 32;
+/** Keys that would reach Object.prototype when turned into JavaScript objects. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** A parsed YAML file: its plain value and the position of every node by JSON pointer. */
+export interface ParsedYaml {
+  file: string;
+  value: Record<string, unknown>;
+  /** JSON pointer ("/billing/lookup_keys/0") -> position of the value node. */
+  valueAt: Map<string, Position>;
+  /** JSON pointer of a map entry -> position of its key. */
+  keyAt: Map<string, Position>;
+}
+
+export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; diagnostics: Diagnostic[] };
+
+export function pointer(path: readonly (string | number)[]): string {
+  return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** Position of a pointer, falling back to the nearest ancestor that has one. */
+export function locate(parsed: ParsedYaml, ptr: string, key = false): Position {
+  const own = key ? parsed.keyAt.get(ptr) ?? parsed.valueAt.get(ptr) : parsed.valueAt.get(ptr);
+  if (own) return own;
+  let p = ptr;
+  while (p.length > 0) {
+    p = p.slice(0, p.lastIndexOf('/'));
+    const pos = parsed.valueAt.get(p);
+    if (pos) return pos;
+  }
+  return { line: 1, col: 1 };
+}
+
+/**
+ * Parses one YAML file, pure: bytes in, value and positions (or diagnostics) out.
+ * Every trap is reported at its line: invalid UTF-8, syntax errors, duplicate keys,
+ * several documents, aliases past the cap, prototype keys, non-mapping roots.
+ */
+export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
+  const fail = (message: string, pos: Position = { line: 1, col: 1 }, hint?: string): ParseResult => ({
+    ok: false,
+    diagnostics: [{ file, ...pos, message, ...(hint ? { hint } : {}) }],
+  });
+
+  if (bytes.length > MAX_FILE_BYTES) {
+    return fail(`file is ${bytes.length} bytes, over the ${MAX_FILE_BYTES}-byte limit for tier files`, undefined,
+      'a tier file is a few hundred bytes; check that this is the file you meant');
+  }
+  const bad = firstInvalidUtf8Offset(bytes);
+  if (bad >= 0) return fail('file is not valid UTF-8', bytePosition(bytes, bad), 'save the file as UTF-8');
+
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  const lineCounter = new LineCounter();
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: false }) as Document.Parsed[];
+  } catch (err) {
+    if (err instanceof RangeError) return fail('file is nested too deeply to parse');
+    throw err;
+  }
+  const at = (offset: number): Position => lineCounter.linePos(offset);
+
+  if (!Array.isArray(docs) || docs.length === 0 || (docs.length === 1 && docs[0]?.contents === null && docs[0].errors.length === 0)) {
+    return fail('file is empty', undefined, 'a tier file holds one mapping with at least key, name and billing');
+  }
+  const [doc] = docs as [Document.Parsed, ...Document.Parsed[]];
+  const diagnostics: Diagnostic[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    diagnostics.push({ file, ...at(e.pos[0]), message: yamlMessage(e.message, e.code) });
+  }
+  if (docs.length > 1) {
+    const second = docs[1] as Document.Parsed;
+    diagnostics.push({ file, ...at(second.range[0]), message: 'file holds more than one YAML document', hint: 'keep one tier per file and remove the `---` separator' });
+  }
+  if (diagnostics.length) return { ok: false, diagnostics };
+
+  const root = doc.contents;
+  if (!isMap(root)) {
+    const pos = root && root.range ? at(root.range[0]) : { line: 1, col: 1 };
+    return fail(`expected a mapping of fields, found ${describeNode(root)}`, pos);
+  }
+
+  const valueAt = new Map<string, Position>();
+  const keyAt = new Map<string, Position>();
+  let aliases = 0;
+  const walk = (node: Node | null | undefined, path: (string | number)[], depth: number): void => {
+    if (!node) return;
+    const ptr = pointer(path);
+    if (node.range) valueAt.set(ptr, at(node.range[0]));
+    if (depth > MAX_DEPTH) {
+      diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value is nested more than ${MAX_DEPTH} levels deep` });
+      return;
+    }
+    if (isAlias(node)) {
+      aliases++;
+      const start = node.range?.[0] ?? 0;
+      if (aliases === MAX_ALIAS_COUNT + 1) {
+        diagnostics.push({ file, ...at(start), message: `more than ${MAX_ALIAS_COUNT} YAML aliases`, hint: 'write the values out; this many aliases looks like an alias bomb' });
+      }
+      return;
+    }
+    if (isMap(node)) {
+      for (const pair of node.items as Pair<Node, Node>[]) {
+        const key = pair.key;
+        if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number')) {
+          diagnostics.push({ file, ...at(nodeStart(key, node)), message: 'mapping keys must be plain strings' });
+          continue;
+        }
+        const name = String(key.value);
+        const childPath = [...path, name];
+        const childPtr = pointer(childPath);
+        if (key.range) keyAt.set(childPtr, at(key.range[0]));
+        if (FORBIDDEN_KEYS.has(name)) {
+          diagnostics.push({ file, ...at(nodeStart(key, node)), message: `"${name}" is not allowed as a key`, hint: 'it would reach the JavaScript object prototype' });
+          continue;
+        }
+        walk(pair.value, childPath, depth + 1);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item as Node, [...path, i], depth + 1));
+    } else if (isPair(node)) {
+      diagnostics.push({ file, ...at(0), message: 'unexpected key/value pair' });
+    }
+  };
+  walk(root, [], 0);
+  if (diagnostics.length) return { ok: false, diagnostics };
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return fail(`could not read the file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { ok: true, parsed: { file, value: value as Record<string, unknown>, valueAt, keyAt } };
+}
+
+function nodeStart(node: unknown, parent: Node): number {
+  const range = (node as Node | null)?.range ?? parent.range;
+  return range ? range[0] : 0;
+}
+
+function describeNode(node: unknown): string {
+  if (node === null || node === undefined) return 'nothing';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return node.value === null ? 'null' : `the ${typeof node.value} ${JSON.stringify(node.value)}`;
+  return 'something else';
+}
+
+/** yaml's messages sometimes end with a source excerpt; keep the first sentence. */
+function yamlMessage(message: string, code: string): string {
+  const first = message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '').trim() ?? message;
+  if (code === 'DUPLICATE_KEY') return `duplicate key: ${first}`;
+  return first;
+}

@@ -1,0 +1,168 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Diagnostic } from './diagnostic.js';
+import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
+import {
+  NAME_PATTERN,
+  SQL_IDENTIFIER_PATTERN,
+  STRIPE_LOOKUP_KEY_PATTERN,
+  TIER_KEY_PATTERN,
+  WHOP_PRODUCT_KEY_PATTERN,
+  catalogSchema,
+  tierSchema,
+} from './schemas.js';
+
+/** What each pattern means, so an error says what is expected instead of a regex. */
+const PATTERN_MEANING: Record<string, string> = {
+  [TIER_KEY_PATTERN]: 'a tier key: 2-32 lowercase letters, digits or _, starting with a letter',
+  [NAME_PATTERN]: 'a name: up to 64 lowercase letters, digits, _ . : or -, starting with a letter',
+  [STRIPE_LOOKUP_KEY_PATTERN]: 'a Stripe lookup key: 1-200 printable characters without spaces',
+  [WHOP_PRODUCT_KEY_PATTERN]: 'a Whop product key such as prod_AbC123',
+  [SQL_IDENTIFIER_PATTERN]: 'a plain SQL identifier (letters, digits, _), optionally schema.table',
+};
+
+let compiled: { tier: ValidateFunction; catalog: ValidateFunction } | undefined;
+
+function validators() {
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    compiled = { tier: ajv.compile(tierSchema), catalog: ajv.compile(catalogSchema) };
+  }
+  return compiled;
+}
+
+export function validateTierShape(parsed: ParsedYaml): Diagnostic[] {
+  return run(validators().tier, parsed);
+}
+
+export function validateCatalogShape(parsed: ParsedYaml): Diagnostic[] {
+  return run(validators().catalog, parsed);
+}
+
+function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
+  if (validate(parsed.value)) return [];
+  const errors = validate.errors ?? [];
+  // anyOf reports each failed branch too; the anyOf message alone is the useful one.
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
+    if (e.keyword === 'propertyNames') continue; // its nested pattern error says it better
+    const d = toDiagnostic(e, parsed);
+    const id = `${d.line}:${d.col}:${d.message}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function fieldName(instancePath: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  return parts.length ? parts.map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') : 'file';
+}
+
+function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
+  const base = { file: parsed.file };
+  const field = fieldName(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String(params['additionalProperty']);
+      const ptr = `${e.instancePath}${pointer([prop])}`;
+      const allowed = allowedFields(e);
+      const suggestion = allowed ? closest(prop, allowed) : undefined;
+      return {
+        ...base,
+        ...locate(parsed, ptr, true),
+        message: `unknown field "${prop}"${field === 'file' ? '' : ` in ${field}`}`,
+        hint: suggestion ? `did you mean "${suggestion}"?` : allowed ? `allowed fields: ${allowed.join(', ')}` : 'remove it',
+      };
+    }
+    case 'required':
+      return {
+        ...base,
+        ...locate(parsed, e.instancePath),
+        message: `missing required field "${String(params['missingProperty'])}"${field === 'file' ? '' : ` in ${field}`}`,
+      };
+    case 'pattern': {
+      const propertyName = params['propertyName'] ?? (e as { propertyName?: string }).propertyName;
+      const meaning = PATTERN_MEANING[String(params['pattern'])] ?? 'text without control characters';
+      if (propertyName !== undefined) {
+        return { ...base, ...locate(parsed, `${e.instancePath}${pointer([String(propertyName)])}`, true), message: `${JSON.stringify(propertyName)} in ${field} is not ${meaning}` };
+      }
+      const value = valueAt(parsed.value, e.instancePath);
+      const shown = typeof value === 'string' && value.length <= 80 ? JSON.stringify(value) : 'value';
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field}: ${shown} is not ${meaning}` };
+    }
+    case 'type':
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be ${article(String(params['type']))}` };
+    case 'enum':
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
+    case 'anyOf':
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a whole number from 0 up, or null for unlimited` };
+    case 'uniqueItems':
+      return { ...base, ...locate(parsed, `${e.instancePath}/${String(params['i'])}`), message: `${field} lists the same item twice (items ${String(params['j'])} and ${String(params['i'])})` };
+    case 'minItems':
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} must list at least ${String(params['limit'])} item${params['limit'] === 1 ? '' : 's'}` };
+    case 'minLength':
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} must not be empty` };
+    case 'maxLength':
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} is longer than ${String(params['limit'])} characters` };
+    case 'minimum':
+    case 'maximum':
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} ${e.message ?? 'is out of range'}` };
+    default:
+      return { ...base, ...locate(parsed, e.instancePath), message: `${field} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+function article(type: string): string {
+  const t = type.replace(',', ' or ');
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+function valueAt(root: unknown, ptr: string): unknown {
+  let cur: unknown = root;
+  for (const raw of ptr.split('/').filter(Boolean)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (cur && typeof cur === 'object') cur = (cur as Record<string, unknown>)[part];
+    else return undefined;
+  }
+  return cur;
+}
+
+function allowedFields(e: ErrorObject): string[] | undefined {
+  const schema = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
+  return schema?.properties ? Object.keys(schema.properties) : undefined;
+}
+
+/** The allowed field within edit distance 2, for "did you mean". */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}

@@ -1,0 +1,173 @@
+import type { FromSchema } from 'json-schema-to-ts';
+
+/**
+ * The JSON Schemas of tierctl's input files. This module is the one source: the
+ * TypeScript types below are derived from these objects, and `schemas/*.json` are
+ * written from them by `npm run schemas` (a test fails when the two drift apart).
+ */
+
+const SCHEMA_BASE = 'https://tierctl.dev/schemas';
+/** Tier keys are stable row identifiers and end up in URLs and code: keep them boring. */
+export const TIER_KEY_PATTERN = '^[a-z][a-z0-9_]{1,31}$';
+/** Permission and limit names: `batches.create`, `invoice_eu_vat`, `api:write`. */
+export const NAME_PATTERN = '^[a-z][a-z0-9_.:-]{0,63}$';
+/** Stripe lookup keys: up to 200 printable characters, no spaces. */
+export const STRIPE_LOOKUP_KEY_PATTERN = '^[\\x21-\\x7e]{1,200}$';
+/** Whop product ids look like `prod_XXXXXXXX`. */
+export const WHOP_PRODUCT_KEY_PATTERN = '^prod_[A-Za-z0-9]{1,64}$';
+/** One line of text without control characters. */
+const SINGLE_LINE = '^[^\\x00-\\x1f\\x7f]*$';
+/** Free text: tabs and newlines allowed, other control characters not. */
+const MULTI_LINE = '^[^\\x00-\\x08\\x0b-\\x1f\\x7f]*$';
+/** An SQL identifier, optionally schema-qualified, never quoted or computed. */
+export const SQL_IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?$';
+
+export const tierSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `${SCHEMA_BASE}/tier.schema.json`,
+  title: 'tierctl tier',
+  description: 'One subscription tier. Every tiers/*.yaml file except catalog.yaml holds exactly one.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'name', 'billing'],
+  properties: {
+    key: {
+      description: 'Stable identifier of the tier, unique across files. Changing it is a rename: list the old key in renamed_from.',
+      type: 'string',
+      pattern: TIER_KEY_PATTERN,
+    },
+    name: {
+      description: 'Display name shown to customers and staff.',
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      pattern: SINGLE_LINE,
+    },
+    description: {
+      description: 'Longer text shown on pricing pages.',
+      type: 'string',
+      maxLength: 4000,
+      pattern: MULTI_LINE,
+    },
+    customer_facing: {
+      description: 'Shown on the pricing page and offered at signup. false for internal or invite-only tiers.',
+      type: 'boolean',
+      default: true,
+    },
+    display_order: {
+      description: 'Sort position on pricing pages, lowest first.',
+      type: 'integer',
+      minimum: 0,
+      maximum: 1000000,
+      default: 0,
+    },
+    status: {
+      description: 'active: offered. retired: kept for existing subscribers, hidden, no new signups. Retiring is the everyday way to end a tier.',
+      enum: ['active', 'retired'],
+      default: 'active',
+    },
+    protected: {
+      description: 'true: the tier can never be deleted or retired (for example the exempt tier staff accounts rely on). Stored in the database, so deleting the file does not lift it.',
+      type: 'boolean',
+      default: false,
+    },
+    renamed_from: {
+      description: 'Earlier keys of this tier. The plan renames the existing row (keeping its id and subscribers) instead of deleting and creating.',
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: TIER_KEY_PATTERN },
+    },
+    billing: {
+      description: 'How the tier is paid for. Stripe is the source of truth for prices; the tier only names them.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['provider'],
+      properties: {
+        provider: {
+          description: 'stripe: billed through Stripe Prices named by lookup_keys. whop: billed through one Whop product. exempt: never billed (staff, partners).',
+          enum: ['stripe', 'whop', 'exempt'],
+        },
+        lookup_keys: {
+          description: 'Stripe Price lookup keys (for example monthly and yearly). Each must resolve to an active Price of one active Product.',
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { type: 'string', pattern: STRIPE_LOOKUP_KEY_PATTERN },
+        },
+        product_key: {
+          description: 'The Whop product key (provider whop only).',
+          type: 'string',
+          pattern: WHOP_PRODUCT_KEY_PATTERN,
+        },
+        fallback_price: {
+          description: 'Display-only price text such as "$9/mo", for when the provider cannot be reached. Never charged, never a price source.',
+          type: 'string',
+          maxLength: 32,
+          pattern: SINGLE_LINE,
+        },
+      },
+    },
+    limits: {
+      description: 'Limit values by name, each declared in catalog.yaml. null means unlimited.',
+      type: 'object',
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: {
+        anyOf: [
+          { type: 'integer', minimum: 0, maximum: 2147483647 },
+          { type: 'null' },
+        ],
+      },
+    },
+    permissions: {
+      description: 'Permissions granted by this tier, each declared in catalog.yaml.',
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'string', pattern: NAME_PATTERN },
+    },
+  },
+} as const;
+
+export const catalogSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `${SCHEMA_BASE}/catalog.schema.json`,
+  title: 'tierctl catalog',
+  description: 'tiers/catalog.yaml: the vocabulary every tier draws from.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['permissions', 'limits'],
+  properties: {
+    permissions: {
+      description: 'Every permission a tier may grant, with a human description.',
+      type: 'object',
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: { type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+    },
+    limits: {
+      description: 'Every limit a tier may set. A tier value of null means unlimited.',
+      type: 'object',
+      propertyNames: { pattern: NAME_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          description: { description: 'What the limit counts.', type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+        },
+      },
+    },
+    subscribers: {
+      description: 'Optional: where the application records which tier an organization is on; used to refuse deleting a tier that still has subscribers.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['table', 'column'],
+      properties: {
+        table: { description: 'Table holding subscribers (plain identifier, optionally schema.table).', type: 'string', pattern: SQL_IDENTIFIER_PATTERN },
+        column: { description: 'Column referencing subscription_tier.id.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },
+      },
+    },
+  },
+} as const;
+
+export type TierFile = FromSchema<typeof tierSchema>;
+export type CatalogFile = FromSchema<typeof catalogSchema>;
+export type BillingProvider = TierFile['billing']['provider'];
+export type TierStatus = NonNullable<TierFile['status']>;

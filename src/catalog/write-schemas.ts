@@ -1,0 +1,10 @@
+// `npm run schemas`: writes schemas/*.json from the schema objects in schemas.ts.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { schemaFiles } from './schema-files.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+for (const [name, schema] of Object.entries(schemaFiles)) {
+  writeFileSync(`${root}schemas/${name}`, `${JSON.stringify(schema, null, 2)}\n`);
+  process.stderr.write(`wrote schemas/${name}\n`);
+}

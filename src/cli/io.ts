@@ -1,0 +1,32 @@
+import { redact } from '../secrets.js';
+
+/**
+ * Where a command writes: machine output (plans, JSON) to stdout, progress and
+ * errors to stderr. Every write is redacted, so a secret echoed by a driver or SDK
+ * cannot reach the terminal.
+ */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdoutIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** A person is at a terminal: TTY on both ends and not CI. Ink and prompts only then. */
+  interactive: boolean;
+}
+
+export function processIo(): Io {
+  const env = process.env;
+  const stdoutIsTTY = Boolean(process.stdout.isTTY);
+  const stdinIsTTY = Boolean(process.stdin.isTTY);
+  return {
+    out: (text) => void process.stdout.write(redact(text)),
+    err: (text) => void process.stderr.write(redact(text)),
+    env,
+    cwd: process.cwd(),
+    stdoutIsTTY,
+    stdinIsTTY,
+    interactive: stdoutIsTTY && stdinIsTTY && env['CI'] !== 'true' && env['CI'] !== '1',
+  };
+}

@@ -1,0 +1,76 @@
+import type { Catalog } from '../catalog/model.js';
+import { diff, type DesiredState, type DiffContext } from './diff.js';
+import { catalogFingerprint, objectFingerprints } from './fingerprint.js';
+import type { Drift, Plan, PlanWarning, StripeReport } from './plan-schema.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export interface PlanInput {
+  desired: DesiredState;
+  actual: Catalog;
+  context?: DiffContext;
+  stripe: StripeReport;
+  drift?: Drift | undefined;
+  /** Notes from outside the diff (e.g. billing keys no verifier could check). */
+  notes?: PlanWarning[];
+  toolVersion: string;
+}
+
+/** Pure: assembles the plan file value. Key order here is the order in the JSON file. */
+export function buildPlan(input: PlanInput): Plan {
+  const { changes, blocked, warnings } = diff(input.desired, input.actual, input.context);
+  const plan: Plan = {
+    format_version: PLAN_FORMAT_VERSION,
+    tool_version: input.toolVersion,
+    base_fingerprint: catalogFingerprint(input.actual),
+    desired_fingerprint: catalogFingerprint(input.desired.catalog),
+    base_objects: objectFingerprints(input.actual),
+    changes,
+    blocked,
+    warnings: [...warnings, ...(input.notes ?? [])],
+    ...(input.drift ? { drift: input.drift } : {}),
+    stripe: input.stripe,
+  };
+  return plan;
+}
+
+export interface PlanSummary {
+  tiers: { create: number; update: number; rename: number; retire: number; delete: number };
+  permissions: { create: number; update: number; delete: number };
+  blocked: number;
+  total: number;
+  destructive: boolean;
+}
+
+export function summarizePlan(plan: Plan): PlanSummary {
+  const s: PlanSummary = {
+    tiers: { create: 0, update: 0, rename: 0, retire: 0, delete: 0 },
+    permissions: { create: 0, update: 0, delete: 0 },
+    blocked: plan.blocked.length,
+    total: plan.changes.length,
+    destructive: false,
+  };
+  for (const c of plan.changes) {
+    if (c.kind === 'tier') s.tiers[c.action]++;
+    else s.permissions[c.action]++;
+    if (c.action === 'delete') s.destructive = true;
+  }
+  return s;
+}
+
+/** ok: nothing to do; changes: safe to apply; destructive: deletes or blocked entries. */
+export function planOutcome(plan: Plan): 'ok' | 'changes' | 'destructive' {
+  const s = summarizePlan(plan);
+  if (s.blocked > 0 || s.destructive) return 'destructive';
+  return s.total > 0 ? 'changes' : 'ok';
+}
+
+export function summaryLine(plan: Plan): string {
+  const s = summarizePlan(plan);
+  const t = s.tiers;
+  let line = `Plan: ${t.create} to create, ${t.update} to update, ${t.rename} to rename, ${t.retire} to retire, ${t.delete} to delete`;
+  const p = s.permissions;
+  if (p.create + p.update + p.delete > 0) line += `; permissions: ${p.create} to create, ${p.update} to update, ${p.delete} to delete`;
+  if (s.blocked) line += `; ${s.blocked} blocked`;
+  return `${line}.`;
+}

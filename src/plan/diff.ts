@@ -1,0 +1,162 @@
+import { SCALAR_FIELDS, type Catalog, type Tier } from '../catalog/model.js';
+import type { BlockedChange, Change, PlanWarning, TierFields } from './plan-schema.js';
+
+/** What the diff needs of the desired side beyond the shared Catalog. */
+export interface DesiredState {
+  catalog: Catalog;
+  /** New key -> earlier keys, from renamed_from. */
+  renamedFrom: Record<string, string[]>;
+}
+
+export interface DiffContext {
+  /** Subscribers per tier key in the database; only tiers planned for deletion need counting. */
+  subscriberCounts?: Record<string, number>;
+}
+
+export interface DiffResult {
+  changes: Change[];
+  blocked: BlockedChange[];
+  warnings: PlanWarning[];
+}
+
+/** Apply runs changes in this order: vocabulary first, then renames so keys are free, drops last. */
+const PHASES = ['permission:create', 'permission:update', 'tier:rename', 'tier:create', 'tier:update', 'tier:retire', 'tier:delete', 'permission:delete'] as const;
+
+/**
+ * The pure planner: desired (files) and actual (database) in, ordered changes out.
+ * No I/O, no clock, no randomness: the same inputs always give the same plan.
+ */
+export function diff(desired: DesiredState, actual: Catalog, context: DiffContext = {}): DiffResult {
+  const changes: Change[] = [];
+  const blocked: BlockedChange[] = [];
+  const warnings: PlanWarning[] = [];
+
+  diffPermissions(desired.catalog.permissions, actual.permissions, changes);
+
+  // Resolve renames first: the row keeps its id (and its subscribers) under a new key.
+  const matchedActual = new Map<string, Tier>(); // desired key -> actual tier
+  const consumed = new Set<string>(); // actual keys matched to some desired tier
+  for (const key of Object.keys(desired.catalog.tiers)) {
+    const own = actual.tiers[key];
+    const earlier = (desired.renamedFrom[key] ?? []).filter((old) => actual.tiers[old] !== undefined);
+    if (own) {
+      matchedActual.set(key, own);
+      consumed.add(key);
+      for (const old of earlier) {
+        warnings.push({ tier: key, message: `renamed_from "${old}" not applied: both "${old}" and "${key}" exist in the database` });
+      }
+      continue;
+    }
+    if (earlier.length === 1) {
+      const old = earlier[0] as string;
+      changes.push({ kind: 'tier', action: 'rename', tier: key, from: old });
+      matchedActual.set(key, actual.tiers[old] as Tier);
+      consumed.add(old);
+    } else if (earlier.length > 1) {
+      blocked.push({ tier: key, action: 'rename', reason: `several earlier keys exist in the database (${earlier.join(', ')}); keep one in renamed_from` });
+      for (const old of earlier) consumed.add(old);
+    }
+  }
+
+  for (const [key, want] of Object.entries(desired.catalog.tiers)) {
+    const have = matchedActual.get(key);
+    if (!have) {
+      if (!blocked.some((b) => b.tier === key)) changes.push({ kind: 'tier', action: 'create', tier: key, after: want });
+      continue;
+    }
+    const retiring = have.status === 'active' && want.status === 'retired';
+    const fields = diffTier(have, want, retiring);
+    if (fields) changes.push({ kind: 'tier', action: 'update', tier: key, fields });
+    if (retiring) {
+      if (have.protected) blocked.push({ tier: key, action: 'retire', reason: 'the tier is protected in the database; protected tiers cannot be retired' });
+      else changes.push({ kind: 'tier', action: 'retire', tier: key });
+    }
+  }
+
+  const deleted: Tier[] = [];
+  for (const [key, have] of Object.entries(actual.tiers)) {
+    if (consumed.has(key)) continue;
+    const subscribers = context.subscriberCounts?.[key] ?? 0;
+    if (have.protected) blocked.push({ tier: key, action: 'delete', reason: 'the tier is protected in the database; protected tiers cannot be deleted' });
+    else if (subscribers > 0) blocked.push({ tier: key, action: 'delete', reason: `${subscribers} subscriber${subscribers === 1 ? '' : 's'} still on this tier; move them or retire the tier (status: retired)` });
+    else changes.push({ kind: 'tier', action: 'delete', tier: key, before: have });
+    deleted.push(have);
+  }
+
+  warnings.push(...possibleRenames(deleted, changes, desired.catalog));
+
+  changes.sort((a, b) => phase(a) - phase(b) || subject(a).localeCompare(subject(b)));
+  blocked.sort((a, b) => a.tier.localeCompare(b.tier) || a.action.localeCompare(b.action));
+  warnings.sort((a, b) => (a.tier ?? '').localeCompare(b.tier ?? '') || a.message.localeCompare(b.message));
+  return { changes, blocked, warnings };
+}
+
+function diffPermissions(want: Record<string, string>, have: Record<string, string>, changes: Change[]): void {
+  for (const [name, description] of Object.entries(want)) {
+    const before = have[name];
+    if (before === undefined) changes.push({ kind: 'permission', action: 'create', permission: name, after: { description } });
+    else if (before !== description) changes.push({ kind: 'permission', action: 'update', permission: name, fields: { description: { before, after: description } } });
+  }
+  for (const [name, description] of Object.entries(have)) {
+    if (!(name in want)) changes.push({ kind: 'permission', action: 'delete', permission: name, before: { description } });
+  }
+}
+
+/** Field-level differences, or undefined when the tier is unchanged (status left to `retire`). */
+export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields | undefined {
+  const fields: TierFields = {};
+  for (const f of SCALAR_FIELDS) {
+    if (f === 'status' && retiring) continue;
+    if (have[f] !== want[f]) fields[f] = { before: have[f], after: want[f] };
+  }
+  const sets = [['permissions', have.permissions, want.permissions], ['billing_keys', have.billing_keys, want.billing_keys]] as const;
+  for (const [name, before, after] of sets) {
+    const added = after.filter((x) => !before.includes(x));
+    const removed = before.filter((x) => !after.includes(x));
+    if (added.length || removed.length) fields[name] = { added, removed };
+  }
+  const limits = { added: {} as Record<string, number | null>, removed: {} as Record<string, number | null>, changed: {} as Record<string, { before: number | null; after: number | null }> };
+  for (const [k, v] of Object.entries(want.limits)) {
+    if (!(k in have.limits)) limits.added[k] = v;
+    else if (have.limits[k] !== v) limits.changed[k] = { before: have.limits[k] ?? null, after: v };
+  }
+  for (const [k, v] of Object.entries(have.limits)) if (!(k in want.limits)) limits.removed[k] = v;
+  if (Object.keys(limits.added).length || Object.keys(limits.removed).length || Object.keys(limits.changed).length) fields.limits = limits;
+  return Object.keys(fields).length ? fields : undefined;
+}
+
+/**
+ * A deleted tier and a created tier that share billing keys or a name are probably one
+ * tier renamed without renamed_from. The plan says so instead of guessing.
+ */
+function possibleRenames(deleted: readonly Tier[], changes: readonly Change[], desired: Catalog): PlanWarning[] {
+  const out: PlanWarning[] = [];
+  const created = changes.filter((c) => c.kind === 'tier' && c.action === 'create').map((c) => desired.tiers[c.tier] as Tier);
+  for (const old of deleted) {
+    for (const fresh of created) {
+      const sharedKeys = old.billing_keys.some((k) => fresh.billing_keys.includes(k));
+      if (sharedKeys || old.name === fresh.name) {
+        out.push({ tier: fresh.key, message: `possible rename of "${old.key}" to "${fresh.key}"; add renamed_from: [${old.key}] to keep the row and its subscribers` });
+      }
+    }
+  }
+  return out;
+}
+
+function phase(c: Change): number {
+  return PHASES.indexOf(`${c.kind}:${c.action}` as (typeof PHASES)[number]);
+}
+
+function subject(c: Change): string {
+  return c.kind === 'tier' ? c.tier : c.permission;
+}
+
+export function isDestructive(c: Change): boolean {
+  return c.action === 'delete';
+}
+
+/** Tiers the plan may delete: in the database, neither in the files nor renamed. Used to count subscribers only where it matters. */
+export function deletionCandidates(desired: DesiredState, actual: Catalog): string[] {
+  const renamed = new Set(Object.values(desired.renamedFrom).flat());
+  return Object.keys(actual.tiers).filter((k) => !(k in desired.catalog.tiers) && !renamed.has(k));
+}

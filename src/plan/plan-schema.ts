@@ -1,0 +1,208 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { NAME_PATTERN, TIER_KEY_PATTERN } from '../catalog/schemas.js';
+
+/**
+ * The plan file's JSON Schema, and through FromSchema the one definition of the
+ * plan types (and of the normalised tier both sides of a diff share).
+ */
+
+const FINGERPRINT = { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' } as const;
+const SCALAR = { type: ['string', 'number', 'boolean', 'null'] } as const;
+const BEFORE_AFTER = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['before', 'after'],
+  properties: { before: SCALAR, after: SCALAR },
+} as const;
+const ADDED_REMOVED = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['added', 'removed'],
+  properties: {
+    added: { type: 'array', items: { type: 'string' } },
+    removed: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+const LIMIT_VALUE = { type: ['integer', 'null'] } as const;
+
+export const tierStateSchema = {
+  description: 'A tier as stored: defaults filled in, collections sorted.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'name', 'description', 'customer_facing', 'display_order', 'status', 'protected', 'billing_provider', 'billing_keys', 'fallback_price', 'limits', 'permissions'],
+  properties: {
+    key: { type: 'string', pattern: TIER_KEY_PATTERN },
+    name: { type: 'string' },
+    description: { type: ['string', 'null'] },
+    customer_facing: { type: 'boolean' },
+    display_order: { type: 'integer' },
+    status: { enum: ['active', 'retired'] },
+    protected: { type: 'boolean' },
+    billing_provider: { enum: ['stripe', 'whop', 'exempt'] },
+    billing_keys: { type: 'array', items: { type: 'string' } },
+    fallback_price: { type: ['string', 'null'] },
+    limits: { type: 'object', additionalProperties: LIMIT_VALUE },
+    permissions: { type: 'array', items: { type: 'string', pattern: NAME_PATTERN } },
+  },
+} as const;
+
+const tierFieldsSchema = {
+  description: 'Field-level differences: before -> after for columns, added/removed for sets.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: BEFORE_AFTER,
+    description: BEFORE_AFTER,
+    customer_facing: BEFORE_AFTER,
+    display_order: BEFORE_AFTER,
+    status: BEFORE_AFTER,
+    protected: BEFORE_AFTER,
+    billing_provider: BEFORE_AFTER,
+    fallback_price: BEFORE_AFTER,
+    billing_keys: ADDED_REMOVED,
+    permissions: ADDED_REMOVED,
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['added', 'removed', 'changed'],
+      properties: {
+        added: { type: 'object', additionalProperties: LIMIT_VALUE },
+        removed: { type: 'object', additionalProperties: LIMIT_VALUE },
+        changed: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['before', 'after'],
+            properties: { before: LIMIT_VALUE, after: LIMIT_VALUE },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+const tierChange = <const A extends string, const P extends Record<string, unknown>, const R extends readonly string[]>(action: A, properties: P, required: R) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['kind', 'action', 'tier', ...required],
+    properties: { kind: { const: 'tier' }, action: { const: action }, tier: { type: 'string' }, ...properties },
+  }) as const;
+
+const permissionChange = <const A extends string, const P extends Record<string, unknown>, const R extends readonly string[]>(action: A, properties: P, required: R) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['kind', 'action', 'permission', ...required],
+    properties: { kind: { const: 'permission' }, action: { const: action }, permission: { type: 'string' }, ...properties },
+  }) as const;
+
+const DESCRIPTION_ONLY = { type: 'object', additionalProperties: false, required: ['description'], properties: { description: { type: 'string' } } } as const;
+
+export const planSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://tierctl.dev/schemas/plan.schema.json',
+  title: 'tierctl plan',
+  description: 'A reconciliation plan: what `tierctl apply plan.json` will do, in order.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['format_version', 'tool_version', 'base_fingerprint', 'desired_fingerprint', 'base_objects', 'changes', 'blocked', 'warnings', 'stripe'],
+  properties: {
+    format_version: { description: 'Plan file format; tierctl refuses plans of another version.', const: 1 },
+    tool_version: { description: 'tierctl version that wrote the plan.', type: 'string' },
+    base_fingerprint: { description: 'sha256 of the database state the plan was computed against.', ...FINGERPRINT },
+    desired_fingerprint: { description: 'sha256 of the state the files describe; the database equals it after apply.', ...FINGERPRINT },
+    base_objects: {
+      description: 'Fingerprint of every tier ("tier:KEY") and permission ("permission:NAME") in the base state, to tell what changed when the plan goes stale.',
+      type: 'object',
+      additionalProperties: FINGERPRINT,
+    },
+    changes: {
+      description: 'Changes in the order apply runs them.',
+      type: 'array',
+      items: {
+        oneOf: [
+          permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
+          permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
+          permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
+          tierChange('rename', { from: { type: 'string' } }, ['from']),
+          tierChange('create', { after: tierStateSchema }, ['after']),
+          tierChange('update', { fields: tierFieldsSchema }, ['fields']),
+          tierChange('retire', {}, []),
+          tierChange('delete', { before: tierStateSchema }, ['before']),
+        ],
+      },
+    },
+    blocked: {
+      description: 'Changes that can never be applied as planned; a plan with any is refused.',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['tier', 'action', 'reason'],
+        properties: { tier: { type: 'string' }, action: { enum: ['delete', 'retire', 'rename'] }, reason: { type: 'string' } },
+      },
+    },
+    warnings: {
+      description: 'Things a reviewer should look at (possible renames, drift).',
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['message'],
+        properties: { tier: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+    drift: {
+      description: 'Present when the database differs from what the last apply left: it was changed outside tierctl.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['run_id', 'objects'],
+      properties: {
+        run_id: { type: 'integer' },
+        objects: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    stripe: {
+      description: 'What Stripe said about each lookup key (display only; never a price source).',
+      type: 'object',
+      additionalProperties: false,
+      required: ['verified', 'keys'],
+      properties: {
+        verified: { type: 'boolean' },
+        reason: { type: 'string' },
+        keys: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['tier', 'price', 'product', 'product_name', 'unit_amount', 'currency', 'interval', 'livemode'],
+            properties: {
+              tier: { type: 'string' },
+              price: { type: 'string' },
+              product: { type: 'string' },
+              product_name: { type: ['string', 'null'] },
+              unit_amount: { type: ['integer', 'null'] },
+              currency: { type: 'string' },
+              interval: { type: ['string', 'null'] },
+              livemode: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export type TierState = FromSchema<typeof tierStateSchema>;
+export type Plan = FromSchema<typeof planSchema>;
+export type Change = Plan['changes'][number];
+export type TierChange = Extract<Change, { kind: 'tier' }>;
+export type PermissionChange = Extract<Change, { kind: 'permission' }>;
+export type TierFields = Extract<Change, { kind: 'tier'; action: 'update' }>['fields'];
+export type BlockedChange = Plan['blocked'][number];
+export type PlanWarning = Plan['warnings'][number];
+export type StripeReport = Plan['stripe'];
+export type StripeKeyFacts = NonNullable<StripeReport['keys'][string]>;
+export type Drift = NonNullable<Plan['drift']>;

@@ -1,0 +1,96 @@
+import type { Change, Plan, TierFields } from '../plan/plan-schema.js';
+import type { Tier } from '../catalog/model.js';
+
+/**
+ * The plan as a list of marked lines, shared by the text, Markdown and Ink views
+ * so the three cannot tell different stories.
+ */
+export type Mark = '+' | '~' | '-' | '→' | '!' | ' ';
+export interface PlanLine {
+  mark: Mark;
+  depth: 0 | 1;
+  text: string;
+}
+
+const show = (v: unknown): string => (v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v));
+const limitValue = (v: number | null): string => (v === null ? 'unlimited' : String(v));
+
+export function changeLines(c: Change): PlanLine[] {
+  if (c.kind === 'permission') {
+    switch (c.action) {
+      case 'create':
+        return [{ mark: '+', depth: 0, text: `permission ${c.permission}: ${show(c.after.description)}` }];
+      case 'update':
+        return [{ mark: '~', depth: 0, text: `permission ${c.permission}: ${show(c.fields.description.before)} → ${show(c.fields.description.after)}` }];
+      case 'delete':
+        return [{ mark: '-', depth: 0, text: `permission ${c.permission} will be deleted` }];
+    }
+  }
+  switch (c.action) {
+    case 'create':
+      return [{ mark: '+', depth: 0, text: `tier ${c.tier} will be created` }, ...tierLines(c.after, '+')];
+    case 'update':
+      return [{ mark: '~', depth: 0, text: `tier ${c.tier} will be updated` }, ...fieldLines(c.fields)];
+    case 'rename':
+      return [{ mark: '→', depth: 0, text: `tier ${c.from} will be renamed to ${c.tier} (row and subscribers kept)` }];
+    case 'retire':
+      return [{ mark: '~', depth: 0, text: `tier ${c.tier} will be retired (kept for subscribers, no new signups)` }];
+    case 'delete':
+      return [{ mark: '-', depth: 0, text: `tier ${c.tier} will be DELETED` }, ...tierLines(c.before, '-')];
+  }
+}
+
+function tierLines(t: Tier, mark: Mark): PlanLine[] {
+  const lines: PlanLine[] = [
+    { mark, depth: 1, text: `name: ${show(t.name)}` },
+    ...(t.description !== null ? [{ mark, depth: 1 as const, text: `description: ${show(t.description)}` }] : []),
+    { mark, depth: 1, text: `status: ${t.status}${t.protected ? ', protected' : ''}${t.customer_facing ? '' : ', internal'}, display_order ${t.display_order}` },
+    { mark, depth: 1, text: `billing: ${t.billing_provider}${t.billing_keys.length ? ` [${t.billing_keys.join(', ')}]` : ''}${t.fallback_price !== null ? `, fallback ${show(t.fallback_price)}` : ''}` },
+  ];
+  if (t.permissions.length) lines.push({ mark, depth: 1, text: `permissions: ${t.permissions.join(', ')}` });
+  const limits = Object.entries(t.limits);
+  if (limits.length) lines.push({ mark, depth: 1, text: `limits: ${limits.map(([k, v]) => `${k}=${limitValue(v)}`).join(', ')}` });
+  return lines;
+}
+
+function fieldLines(f: TierFields): PlanLine[] {
+  const lines: PlanLine[] = [];
+  for (const [name, value] of Object.entries(f)) {
+    if (name === 'permissions' || name === 'billing_keys') {
+      const v = value as { added: string[]; removed: string[] };
+      for (const a of v.added) lines.push({ mark: '+', depth: 1, text: `${name}: ${a}` });
+      for (const r of v.removed) lines.push({ mark: '-', depth: 1, text: `${name}: ${r}` });
+    } else if (name === 'limits') {
+      const v = value as NonNullable<TierFields['limits']>;
+      for (const [k, x] of Object.entries(v.added)) lines.push({ mark: '+', depth: 1, text: `limits.${k}: ${limitValue(x)}` });
+      for (const [k, x] of Object.entries(v.changed)) lines.push({ mark: '~', depth: 1, text: `limits.${k}: ${limitValue(x.before)} → ${limitValue(x.after)}` });
+      for (const [k, x] of Object.entries(v.removed)) lines.push({ mark: '-', depth: 1, text: `limits.${k}: ${limitValue(x)}` });
+    } else {
+      const v = value as { before: unknown; after: unknown };
+      lines.push({ mark: '~', depth: 1, text: `${name}: ${show(v.before)} → ${show(v.after)}` });
+    }
+  }
+  return lines;
+}
+
+export function blockedLines(plan: Plan): PlanLine[] {
+  return plan.blocked.map((b) => ({ mark: '!', depth: 0, text: `tier ${b.tier}: ${b.action} is blocked: ${b.reason}` }));
+}
+
+export function warningLines(plan: Plan): PlanLine[] {
+  return plan.warnings.map((w) => ({ mark: '!', depth: 0, text: w.tier ? `tier ${w.tier}: ${w.message}` : w.message }));
+}
+
+export function stripeLine(plan: Plan): string {
+  const n = Object.keys(plan.stripe.keys).length;
+  if (plan.stripe.verified) return `Stripe: ${n} lookup key${n === 1 ? '' : 's'} verified against Stripe.`;
+  return `WARNING: Stripe lookup keys were NOT verified${plan.stripe.reason ? ` (${plan.stripe.reason})` : ''}.`;
+}
+
+export function driftLines(plan: Plan): PlanLine[] {
+  if (!plan.drift) return [];
+  return [
+    { mark: '!', depth: 0, text: `drift: the database was changed outside tierctl since apply run #${plan.drift.run_id}; this plan reverts it` },
+    ...plan.drift.objects.map((o) => ({ mark: '!' as const, depth: 1 as const, text: o })),
+  ];
+}

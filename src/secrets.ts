@@ -1,0 +1,25 @@
+/**
+ * Secrets registry: every secret tierctl learns (Stripe key, database password) is
+ * registered here, and every byte tierctl prints or stores passes through `redact`.
+ * Redacting at the output boundary catches secrets echoed back inside driver or SDK errors.
+ */
+const secrets = new Set<string>();
+
+export function registerSecret(value: string | undefined | null): void {
+  if (!value || value.length < 4) return;
+  secrets.add(value);
+  // drivers sometimes echo the URL-encoded form
+  const encoded = encodeURIComponent(value);
+  if (encoded !== value) secrets.add(encoded);
+}
+
+const STRIPE_KEY_PATTERN = /\b(sk|rk|pk)_(test|live)_[A-Za-z0-9]{4,}/g;
+const URL_PASSWORD_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]+)@/gi;
+
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('***');
+  out = out.replace(STRIPE_KEY_PATTERN, (_m, kind: string, mode: string) => `${kind}_${mode}_***`);
+  out = out.replace(URL_PASSWORD_PATTERN, '$1:***@');
+  return out;
+}

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import type { QueryOptions, Sequelize, Transaction } from 'sequelize';
+import { TierctlError, errorMessage } from '../errors.js';
+import { redact } from '../secrets.js';
+import type { DatabaseTarget } from './database-url.js';
+
+/**
+ * The small port in front of the SQL database: raw queries in a transaction, and
+ * the two kinds of transaction tierctl needs (a read snapshot, an exclusive write).
+ * Sequelize and its drivers are imported here, lazily, so commands that never touch
+ * a database (validate, --help) never load them.
+ */
+export interface Database {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly display: string;
+  readonly sequelize: Sequelize;
+  query<T = Record<string, unknown>>(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] }): Promise<T[]>;
+  /** Runs a statement that returns no rows (INSERT, UPDATE, DELETE, DDL). */
+  exec(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] }): Promise<void>;
+  /** Quotes an identifier for this dialect. */
+  quote(identifier: string): string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Read-only: a missing SQLite file is not created, and `open` returns null instead. */
+  readOnly?: boolean;
+  /** Called with every SQL statement (used to count statements in the benchmark). */
+  onStatement?: (sql: string) => void;
+  /** How long SQLite waits for a lock held by another process before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database | null> {
+  if (target.dialect === 'sqlite' && options.readOnly && target.storage !== ':memory:' && !existsSync(target.storage)) return null;
+  const { Sequelize } = await import('sequelize');
+  const logging = options.onStatement ? (sql: string) => options.onStatement?.(sql) : false;
+  let sequelize: Sequelize;
+  if (target.dialect === 'sqlite') {
+    const sqlite3 = (await import('sqlite3')).default;
+    sequelize = new Sequelize({
+      dialect: 'sqlite',
+      storage: target.storage,
+      logging,
+      dialectOptions: { mode: options.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE },
+      // tierctl handles SQLITE_BUSY itself (lock timeout, exit 4); Sequelize's own retry would hide it.
+      retry: { max: 1 },
+    });
+    patchSqliteBusyTimeout(sequelize, options.busyTimeoutMs ?? 5000);
+  } else {
+    sequelize = new Sequelize(target.url, {
+      dialect: 'postgres',
+      logging,
+      retry: { max: 1 },
+      pool: { max: 2, min: 0, idle: 1000 },
+      dialectOptions: { connectionTimeoutMillis: 10000, application_name: 'tierctl' },
+    });
+  }
+  const db: Database = {
+    dialect: target.dialect,
+    display: target.display,
+    sequelize,
+    async query<T>(sql: string, opts: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] } = {}) {
+      const { QueryTypes } = await import('sequelize');
+      const queryOptions: QueryOptions & { type: typeof QueryTypes.SELECT } = { type: QueryTypes.SELECT, transaction: opts.transaction ?? null, raw: true };
+      if (opts.replacements) queryOptions.replacements = opts.replacements;
+      return (await sequelize.query(sql, queryOptions)) as T[];
+    },
+    async exec(sql: string, opts: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] } = {}) {
+      const queryOptions: QueryOptions = { transaction: opts.transaction ?? null, raw: true };
+      if (opts.replacements) queryOptions.replacements = opts.replacements;
+      await sequelize.query(sql, queryOptions);
+    },
+    quote(identifier: string) {
+      return identifier.split('.').map((part) => `"${part.replace(/"/g, '""')}"`).join('.');
+    },
+    async close() {
+      await sequelize.close();
+    },
+  };
+  try {
+    await sequelize.authenticate({ logging: false });
+  } catch (err) {
+    await sequelize.close().catch(() => undefined);
+    throw connectionError(target, err);
+  }
+  return db;
+}
+
+/** A clear, secret-free error for a database that cannot be reached or opened. */
+export function connectionError(target: DatabaseTarget, err: unknown): TierctlError {
+  const original = (err as { original?: unknown }).original ?? err;
+  const detail = redact(errorMessage(original));
+  const hint = target.dialect === 'postgres'
+    ? 'check that PostgreSQL is running and that --database / $DATABASE_URL is right'
+    : 'check the path in --database / $DATABASE_URL and that the file is readable and writable';
+  return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint });
+}
+
+/**
+ * node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per
+ * transaction without a hook to set it; wrap getConnection so every connection gets it.
+ */
+function patchSqliteBusyTimeout(sequelize: Sequelize, ms: number): void {
+  const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<{ configure(k: string, v: number): void }> };
+  const original = manager.getConnection.bind(manager);
+  manager.getConnection = async (o?: unknown) => {
+    const connection = await original(o);
+    connection.configure('busyTimeout', ms);
+    return connection;
+  };
+}
