@@ -48,16 +48,17 @@ export async function readState(db: Database | null, tx?: Transaction): Promise<
   if (!tables.has(TABLES.tier)) return empty;
   const q = <T>(sql: string) => db.query<T>(sql, { transaction: tx ?? null });
 
-  const [tierRows, permissionRows, grantRows, limitRows, keyRows, runRows] = await Promise.all([
-    q<TierRow>(`SELECT id, "key", name, description, customer_facing, display_order, status, protected, billing_provider, fallback_price FROM ${TABLES.tier}`),
-    q<{ id: number; name: string; description: string }>(`SELECT id, name, description FROM ${TABLES.permission}`),
-    q<{ tier_id: number; name: string }>(`SELECT tp.tier_id, p.name FROM ${TABLES.tierPermission} tp JOIN ${TABLES.permission} p ON p.id = tp.permission_id`),
-    q<{ tier_id: number; limit_key: string; value: number | string | null }>(`SELECT tier_id, limit_key, value FROM ${TABLES.limit}`),
-    q<{ tier_id: number; key: string }>(`SELECT tier_id, "key" FROM ${TABLES.billingKey}`),
-    q<{ id: number; result_fingerprint: string; finished_at: string | Date; result_state: string | null }>(
-      `SELECT id, result_fingerprint, finished_at, result_state FROM ${TABLES.run} WHERE status IN ('applied', 'no-op') AND result_fingerprint IS NOT NULL ORDER BY id DESC LIMIT 1`,
-    ),
-  ]);
+  // Sequential on purpose: one connection serves the snapshot transaction.
+  const tierRows = await q<TierRow>(`SELECT id, "key", name, description, customer_facing, display_order, status, protected, billing_provider, fallback_price FROM ${TABLES.tier}`);
+  const permissionRows = await q<{ id: number; name: string; description: string }>(`SELECT id, name, description FROM ${TABLES.permission}`);
+  const grantRows = await q<{ tier_id: number; name: string }>(`SELECT tp.tier_id, p.name FROM ${TABLES.tierPermission} tp JOIN ${TABLES.permission} p ON p.id = tp.permission_id`);
+  const limitRows = await q<{ tier_id: number; limit_key: string; value: number | string | null }>(`SELECT tier_id, limit_key, value FROM ${TABLES.limit}`);
+  const keyRows = await q<{ tier_id: number; key: string }>(`SELECT tier_id, "key" FROM ${TABLES.billingKey}`);
+  const runRows = tables.has(TABLES.run)
+    ? await q<{ id: number; result_fingerprint: string; finished_at: string | Date; result_state: string | null }>(
+        `SELECT id, result_fingerprint, finished_at, result_state FROM ${TABLES.run} WHERE status IN ('applied', 'no-op') AND result_fingerprint IS NOT NULL ORDER BY id DESC LIMIT 1`,
+      )
+    : [];
 
   const byId = new Map<number, Tier>();
   const tierIds: Record<string, number> = {};
