@@ -25,7 +25,7 @@ let compiled: { tier: ValidateFunction; catalog: ValidateFunction } | undefined;
 
 function validators() {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
     compiled = { tier: ajv.compile(tierSchema), catalog: ajv.compile(catalogSchema) };
   }
   return compiled;
