@@ -5,6 +5,7 @@ export interface MigrationContext {
   dialect: 'sqlite' | 'postgres';
   transaction: Transaction;
   run(sql: string): Promise<void>;
+  select(sql: string): Promise<unknown[]>;
 }
 
 export interface Migration {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { Umzug, type UmzugStorage } from 'umzug';
 import { MIGRATIONS } from '../../migrations/index.js';
-import type { MigrationContext } from '../../migrations/migration-context.js';
+import type { Migration, MigrationContext } from '../../migrations/migration-context.js';
 import type { Database } from './database.js';
 import { withExclusiveTransaction } from './exclusive-transaction.js';
 import { existingTables } from './tables.js';
@@ -33,16 +33,17 @@ function storage(db: Database, tx: Transaction): UmzugStorage<MigrationContext> 
   };
 }
 
-function umzugFor(db: Database, tx: Transaction): Umzug<MigrationContext> {
+function umzugFor(db: Database, tx: Transaction, migrations: readonly Migration[]): Umzug<MigrationContext> {
   const context: MigrationContext = {
     dialect: db.dialect,
     transaction: tx,
     run: async (sql) => {
-      await db.sequelize.query(sql, { transaction: tx });
+      await db.exec(sql, { transaction: tx });
     },
+    select: (sql) => db.query(sql, { transaction: tx }),
   };
   return new Umzug<MigrationContext>({
-    migrations: MIGRATIONS.map((m) => ({ name: m.name, up: ({ context: c }) => m.up(c), down: ({ context: c }) => m.down(c) })),
+    migrations: migrations.map((m) => ({ name: m.name, up: ({ context: c }) => m.up(c), down: ({ context: c }) => m.down(c) })),
     context,
     storage: storage(db, tx),
     logger: undefined,
@@ -50,13 +51,13 @@ function umzugFor(db: Database, tx: Transaction): Umzug<MigrationContext> {
 }
 
 /** Applies every pending migration in one locked transaction: all of them, or none. */
-export async function migrate(db: Database, lockTimeoutMs: number, tx?: Transaction): Promise<string[]> {
+export async function migrate(db: Database, lockTimeoutMs: number, tx?: Transaction, migrations: readonly Migration[] = MIGRATIONS): Promise<string[]> {
   const run = async (t: Transaction) => {
     await db.sequelize.query(
       `CREATE TABLE IF NOT EXISTS ${MIGRATION_TABLE} (name VARCHAR(255) NOT NULL, applied_at VARCHAR(32) NOT NULL, CONSTRAINT pk_${MIGRATION_TABLE} PRIMARY KEY (name))`,
       { transaction: t },
     );
-    const applied = await umzugFor(db, t).up();
+    const applied = await umzugFor(db, t, migrations).up();
     return applied.map((m) => m.name);
   };
   return tx ? run(tx) : withExclusiveTransaction(db, lockTimeoutMs, run);
