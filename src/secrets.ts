@@ -13,7 +13,8 @@ export function registerSecret(value: string | undefined | null): void {
   if (encoded !== value) secrets.add(encoded);
 }
 
-const STRIPE_KEY_PATTERN = /\b(sk|rk|pk)_(test|live)_[A-Za-z0-9]{4,}/g;
+// `*` too: Stripe's own errors echo a masked key ("sk_test_****wxyz") whose tail is still the key's.
+const STRIPE_KEY_PATTERN = /\b(sk|rk|pk)_(test|live)_[A-Za-z0-9*]{4,}/g;
 const URL_PASSWORD_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]+)@/gi;
 
 export function redact(text: string): string {

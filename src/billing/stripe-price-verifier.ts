@@ -1,17 +1,190 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type Stripe from 'stripe';
 import { TierctlError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import { checkStripePrices, stripeKeyMode, type ListedPrice } from './check-stripe-prices.js';
+import { mapBounded } from './map-bounded.js';
+import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
+import { stripeFailure } from './stripe-errors.js';
 import type { BillingKeyRef, PriceVerifier, VerificationResult } from './verifier.js';
+
+/** Stripe refuses more than 10 lookup_keys in one prices.list call. */
+export const MAX_LOOKUP_KEYS_PER_REQUEST = 10;
 
 export interface StripeVerifierOptions {
   apiKey: string;
   /** e.g. http://127.0.0.1:12111: points the SDK at a Stripe-compatible server. */
   apiBase?: string | undefined;
+  /** Retries of the SDK (connection errors, 5xx, Stripe-Should-Retry) and of plain 429s. */
+  maxNetworkRetries?: number;
+  /** Upper bound for the whole verification, retries included. */
+  timeoutMs?: number;
+  /** Per HTTP request. */
+  requestTimeoutMs?: number;
+  /** List calls in flight at once. */
+  concurrency?: number;
 }
 
-/** Placeholder until the Stripe verifier lands (issue 5): refuses to pretend keys were checked. */
+/**
+ * Resolves lookup keys with the official SDK, read-only: GET /v1/prices with at most
+ * 10 lookup_keys per call, products expanded, pages followed, a few calls at a time.
+ * Never the Search API (its index lags behind writes, so a fresh price would look missing).
+ */
 export class StripePriceVerifier implements PriceVerifier {
-  constructor(private readonly options: StripeVerifierOptions) {}
-  async verify(_keys: readonly BillingKeyRef[]): Promise<Omit<VerificationResult, 'notes'>> {
-    void this.options;
-    throw new TierctlError('Stripe verification is not implemented yet', { hint: 'unset STRIPE_API_KEY or pass --skip-stripe' });
+  private readonly retries: number;
+  private readonly timeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly concurrency: number;
+
+  constructor(private readonly options: StripeVerifierOptions) {
+    this.retries = options.maxNetworkRetries ?? 3;
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.requestTimeoutMs = Math.min(options.requestTimeoutMs ?? 20_000, this.timeoutMs);
+    this.concurrency = options.concurrency ?? 4;
   }
+
+  async verify(keys: readonly BillingKeyRef[]): Promise<Omit<VerificationResult, 'notes'>> {
+    const base = parseStripeApiBase(this.options.apiBase);
+    const target = describeStripeTarget(base);
+    const lookupKeys = [...new Set(keys.map((k) => k.key))];
+    const batches: string[][] = [];
+    for (let i = 0; i < lookupKeys.length; i += MAX_LOOKUP_KEYS_PER_REQUEST) batches.push(lookupKeys.slice(i, i + MAX_LOOKUP_KEYS_PER_REQUEST));
+
+    const { default: StripeSdk } = await import('stripe');
+    const agent = base?.protocol === 'http' ? new UnrefHttpAgent() : new UnrefHttpsAgent();
+    const stripe = new StripeSdk(this.options.apiKey, {
+      ...(base ?? {}),
+      maxNetworkRetries: this.retries,
+      timeout: this.requestTimeoutMs,
+      httpAgent: agent,
+      telemetry: false,
+      appInfo: { name: 'tierctl', version: TOOL_VERSION },
+    });
+
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    // This (ref'd) timer is what keeps the process alive while requests run; the sockets are unref'd
+    // (see UnrefHttpAgent), so when the deadline passes the CLI can exit instead of waiting for them.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(
+          new TierctlError(`could not verify lookup keys with ${target}: no complete answer within ${Math.round(this.timeoutMs / 1000)}s`, {
+            hint: 'nothing was planned; check the network and STRIPE_API_BASE, or raise TIERCTL_STRIPE_TIMEOUT (seconds); --skip-stripe plans without verifying',
+          }),
+        );
+      }, this.timeoutMs);
+    });
+    try {
+      const pages = await Promise.race([
+        mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, () => timedOut), () => timedOut),
+        deadline,
+      ]);
+      return { verified: true, ...checkStripePrices(keys, pages.flat(), stripeKeyMode(this.options.apiKey)) };
+    } catch (err) {
+      throw stripeFailure(err, target, this.retries);
+    } finally {
+      clearTimeout(timer);
+      agent.destroy();
+    }
+  }
+
+  /** One batch of ≤10 keys, every page of it. */
+  private async listPrices(stripe: Stripe, lookupKeys: string[], stopped: () => boolean): Promise<ListedPrice[]> {
+    const out: ListedPrice[] = [];
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.withRateLimitRetry(
+        () =>
+          stripe.prices.list({
+            lookup_keys: lookupKeys,
+            expand: ['data.product'],
+            limit: 100,
+            ...(startingAfter ? { starting_after: startingAfter } : {}),
+          }),
+        stopped,
+      );
+      out.push(...page.data.map(toListedPrice));
+      const last = page.data.at(-1);
+      if (!page.has_more || !last || stopped()) return out;
+      startingAfter = last.id;
+    }
+  }
+
+  /**
+   * The SDK retries 5xx, connection errors and whatever Stripe marks Stripe-Should-Retry: true,
+   * but not a plain 429 (rate limit). For a handful of read-only list calls a short backoff is
+   * the right answer, so a 429 without that header is retried here, the same number of times.
+   * Stripe-Should-Retry: false is honoured; a 429 that said "true" was already retried by the SDK.
+   */
+  private async withRateLimitRetry<T>(call: () => Promise<T>, stopped: () => boolean): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (err) {
+        const e = err as { type?: string; headers?: Record<string, string | undefined> };
+        const plain429 = e.type === 'StripeRateLimitError' && e.headers?.['stripe-should-retry'] === undefined;
+        if (!plain429 || attempt >= this.retries || stopped()) throw err;
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+}
+
+/** Exponential backoff with jitter, 0.5 s to 5 s, the SDK's own curve. */
+function backoffMs(attempt: number): number {
+  const base = Math.min(500 * 2 ** attempt, 5000);
+  return Math.max(500, base * (0.5 + Math.random() / 2));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function toListedPrice(p: Stripe.Price): ListedPrice {
+  const product = p.product;
+  return {
+    id: p.id,
+    lookup_key: p.lookup_key,
+    active: p.active,
+    livemode: p.livemode,
+    currency: p.currency,
+    unit_amount: p.unit_amount,
+    interval: p.recurring?.interval ?? null,
+    product:
+      typeof product === 'string'
+        ? product
+        : 'deleted' in product && product.deleted
+          ? { id: product.id, name: null, active: false, deleted: true }
+          : { id: product.id, name: (product as Stripe.Product).name ?? null, active: (product as Stripe.Product).active, deleted: false },
+  };
+}
+
+/*
+ * Agents whose sockets do not keep the process alive. The SDK cannot abort a request, so
+ * after the overall deadline in-flight requests (and their retries) would otherwise hold the
+ * CLI open for up to (retries + 1) request timeouts after it has already reported the failure.
+ */
+class UnrefHttpAgent extends http.Agent {
+  constructor() {
+    super({ keepAlive: false });
+  }
+  override createConnection(...args: Parameters<http.Agent['createConnection']>): Duplex | null | undefined {
+    return unref(super.createConnection(...args));
+  }
+}
+
+class UnrefHttpsAgent extends https.Agent {
+  constructor() {
+    super({ keepAlive: false });
+  }
+  override createConnection(...args: Parameters<https.Agent['createConnection']>): Duplex | null | undefined {
+    return unref(super.createConnection(...args));
+  }
+}
+
+function unref<T>(socket: T): T {
+  (socket as Partial<Socket> | null | undefined)?.unref?.();
+  return socket;
 }

@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/model.js';
+import { TierctlError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import { billingKeysOf, type VerificationResult } from './verifier.js';
 
@@ -22,6 +23,14 @@ export async function verifyBilling(catalog: Catalog, options: VerifyOptions): P
   registerSecret(apiKey);
   if (stripeKeys.length === 0) return { verified: true, facts: {}, problems: [], notes };
   const { StripePriceVerifier } = await import('./stripe-price-verifier.js');
-  const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'] });
+  const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']) });
   return { ...(await verifier.verify(stripeKeys)), notes };
+}
+
+/** `$TIERCTL_STRIPE_TIMEOUT`: seconds the whole verification may take (default 60). */
+function stripeTimeout(value: string | undefined): { timeoutMs?: number } {
+  if (value === undefined || value === '') return {};
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new TierctlError(`TIERCTL_STRIPE_TIMEOUT must be a positive number of seconds, not "${value}"`, { hint: 'e.g. TIERCTL_STRIPE_TIMEOUT=60, or unset it' });
+  return { timeoutMs: Math.round(seconds * 1000) };
 }

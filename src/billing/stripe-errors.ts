@@ -1,0 +1,60 @@
+import { TierctlError } from '../errors.js';
+import { redact } from '../secrets.js';
+
+/**
+ * Turns what the Stripe SDK throws into errors a person can act on. Matched by the
+ * SDK's documented `type` names rather than classes, so this file needs no SDK import.
+ * Every text taken from the SDK is redacted here as well as at the output boundary:
+ * Stripe echoes (masked) keys in its messages, and errors may travel beyond the terminal.
+ */
+interface SdkError {
+  type?: string;
+  message?: string;
+  statusCode?: number;
+  requestId?: string;
+  detail?: { code?: string; message?: string } | undefined;
+}
+
+export const KEY_HINT = 'a restricted key with "Prices: read" and "Products: read" is all tierctl needs (and the recommended key for CI)';
+const NOT_VERIFIED_HINT = 'nothing was planned; check the network and STRIPE_API_BASE and run again, or pass --skip-stripe to plan without verifying (apply then needs --skip-stripe too)';
+
+function isSdkError(err: unknown): err is SdkError {
+  return typeof err === 'object' && err !== null && typeof (err as SdkError).type === 'string' && (err as SdkError).type!.startsWith('Stripe');
+}
+
+function requestRef(err: SdkError): string {
+  return err.requestId ? ` [request ${err.requestId}]` : '';
+}
+
+export function stripeFailure(err: unknown, target: string, retries: number): TierctlError {
+  if (err instanceof TierctlError || !isSdkError(err)) {
+    if (err instanceof TierctlError) return err;
+    return new TierctlError(`could not verify lookup keys with ${target}: ${redact(err instanceof Error ? err.message : String(err))}`, { hint: NOT_VERIFIED_HINT });
+  }
+  const said = redact(err.message ?? '');
+  switch (err.type) {
+    case 'StripeAuthenticationError':
+      return new TierctlError(`${target} rejected STRIPE_API_KEY (${err.statusCode ?? 401}): the key is wrong, expired or revoked${requestRef(err)}`, {
+        hint: `set STRIPE_API_KEY to a valid key of the mode you verify against (sk_test_/rk_test_ or sk_live_/rk_live_); ${KEY_HINT}`,
+      });
+    case 'StripePermissionError':
+      return new TierctlError(`STRIPE_API_KEY may not read prices and products at ${target} (${err.statusCode ?? 403}): the key lacks "Prices: read" or "Products: read"${requestRef(err)}`, {
+        hint: `grant the restricted key "Prices: read" and "Products: read" in the Stripe dashboard (Developers > API keys); ${KEY_HINT}`,
+      });
+    case 'StripeRateLimitError':
+      return new TierctlError(`could not verify lookup keys with ${target}: still rate limited (429) after ${retries} retries with backoff${requestRef(err)}`, { hint: NOT_VERIFIED_HINT });
+    case 'StripeConnectionError': {
+      const cause = err.detail?.code ?? err.detail?.message;
+      return new TierctlError(`could not verify lookup keys with ${target}: ${said}${cause ? ` (${redact(cause)})` : ''}`, { hint: NOT_VERIFIED_HINT });
+    }
+    case 'StripeAPIError':
+      return new TierctlError(`could not verify lookup keys with ${target}: it answered ${err.statusCode ?? 'an error'} (retried up to ${retries} times): ${said}${requestRef(err)}`, {
+        hint: NOT_VERIFIED_HINT,
+      });
+    default:
+      // 400/404 and the like: the request itself was refused, which a conforming server should never do.
+      return new TierctlError(`could not verify lookup keys: ${target} refused the price lookup (${err.statusCode ?? err.type}): ${said}${requestRef(err)}`, {
+        hint: 'nothing was planned; if STRIPE_API_BASE points at a Stripe-compatible server, check that it supports GET /v1/prices with lookup_keys; otherwise please report this',
+      });
+  }
+}
