@@ -1,0 +1,7 @@
+/**
+ * The package entry for applications: a read-only view of the tiers tierctl applied.
+ * The CLI lives behind bin/tierctl.js; nothing here can write to the database.
+ */
+export { openCatalog, type OpenCatalogOptions, type TierCatalog } from './runtime/open-catalog.js';
+export { CatalogLookupError, type RuntimeTier, type TierFilter } from './runtime/catalog-index.js';
+export { TierctlError } from './errors.js';

@@ -1,0 +1,68 @@
+import { TierctlError } from '../errors.js';
+import { buildCatalogIndex, type CatalogIndex, type RuntimeTier, type TierFilter } from './catalog-index.js';
+import { openReadOnlyStore } from './read-only-store.js';
+
+export interface OpenCatalogOptions {
+  /** `sqlite:path/to.db` or `postgres://…`; defaults to $DATABASE_URL, else sqlite:tierctl.sqlite (as the CLI). */
+  database?: string;
+}
+
+/**
+ * The tiers as the application reads them at runtime. Every lookup is synchronous and
+ * answered from memory; `refresh()` re-reads the database after an apply.
+ */
+export interface TierCatalog {
+  /** The tier with this key, or undefined. */
+  tier(key: string): RuntimeTier | undefined;
+  /** The tier with this row id (what the application's subscriber column holds), or undefined. */
+  tierById(id: number): RuntimeTier | undefined;
+  /** Tiers in display order, optionally filtered (e.g. a pricing page: `{ customerFacing: true, status: 'active' }`). */
+  tiers(filter?: TierFilter): RuntimeTier[];
+  /** Whether the tier grants the permission. Throws CatalogLookupError for an unknown tier or permission. */
+  can(tierKey: string, permission: string): boolean;
+  /**
+   * The tier's limit: a number, or null for unlimited. Throws CatalogLookupError for an
+   * unknown tier, a limit no tier sets, or a limit this tier leaves out, so a missing
+   * value can never pass for "unlimited".
+   */
+  limit(tierKey: string, name: string): number | null;
+  /** Re-reads the database in one read-only snapshot; lookups switch to it atomically. */
+  refresh(): Promise<void>;
+  /** Releases the connection. Lookups keep answering from the last snapshot; refresh() then throws. */
+  close(): Promise<void>;
+}
+
+export async function openCatalog(options: OpenCatalogOptions = {}): Promise<TierCatalog> {
+  const store = await openReadOnlyStore(options.database);
+  let index: CatalogIndex;
+  let closed = false;
+  const load = async (): Promise<CatalogIndex> => {
+    const state = await store.read();
+    if (!state.initialised) {
+      throw new TierctlError(`${store.display} holds no tierctl tables`, { hint: 'apply the tiers first: tierctl apply' });
+    }
+    return buildCatalogIndex(state.catalog, state.tierIds);
+  };
+  try {
+    index = await load();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return {
+    tier: (key) => index.tier(key),
+    tierById: (id) => index.tierById(id),
+    tiers: (filter) => index.tiers(filter),
+    can: (tierKey, permission) => index.can(tierKey, permission),
+    limit: (tierKey, name) => index.limit(tierKey, name),
+    async refresh() {
+      if (closed) throw new TierctlError('the catalog was closed', { hint: 'open a new one with openCatalog()' });
+      index = await load();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await store.close();
+    },
+  };
+}
