@@ -26,7 +26,7 @@ function tier(key: string, over: Partial<Tier> = {}): Tier {
 }
 const PERMS = { 'a.view': 'View A', 'b.edit': 'Edit B' };
 const cat = (tiers: Tier[], perms: Record<string, string> = PERMS): Catalog => normaliseCatalog(perms, tiers);
-const want = (tiers: Tier[], renamedFrom: Record<string, string[]> = {}, perms = PERMS): DesiredState => ({ catalog: cat(tiers, perms), renamedFrom });
+const want = (tiers: Tier[], renamedFrom: Record<string, string[]> = {}, perms: Record<string, string> = PERMS): DesiredState => ({ catalog: cat(tiers, perms), renamedFrom });
 const STRIPE = { verified: false, reason: 'test', keys: {} };
 
 describe('diff: one row per action', () => {
