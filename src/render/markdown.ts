@@ -1,6 +1,6 @@
 import { summarizePlan, summaryLine } from '../plan/build-plan.js';
 import type { Plan } from '../plan/plan-schema.js';
-import { blockedLines, changeLines, driftLines, stripeLine, warningLines } from './plan-lines.js';
+import { blockedLines, changeLines, driftLines, formatAmount, stripeLine, warningLines } from './plan-lines.js';
 
 export const MARKDOWN_MARKER = '<!-- tierctl-plan -->';
 /** GitHub comments cap at 65,536 characters; stay well under. */
@@ -31,6 +31,12 @@ export function renderMarkdown(plan: Plan, title = 'tierctl plan'): string {
   }
   const open = `<details><summary>Changes (${plan.changes.length})</summary>\n\n\`\`\`diff\n`;
   const close = '```\n\n</details>\n';
+  const keys = Object.entries(plan.stripe.keys);
+  if (keys.length && keys.length <= 200) {
+    head.push(`<details><summary>Stripe prices (${keys.length})</summary>`, '', '| lookup key | tier | product | price |', '|---|---|---|---|');
+    for (const [key, f] of keys) head.push(`| \`${key}\` | ${f.tier} | ${escapeMd(f.product_name ?? f.product)} | ${formatAmount(f)} |`);
+    head.push('', '</details>', '');
+  }
   const headText = `${head.join('\n')}\n`;
   if (!body.length) return headText;
 

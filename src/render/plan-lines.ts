@@ -1,4 +1,4 @@
-import type { Change, Plan, TierFields } from '../plan/plan-schema.js';
+import type { Change, Plan, StripeKeyFacts, TierFields } from '../plan/plan-schema.js';
 import type { Tier } from '../catalog/model.js';
 
 /**
@@ -93,4 +93,21 @@ export function driftLines(plan: Plan): PlanLine[] {
     { mark: '!', depth: 0, text: `drift: the database was changed outside tierctl since apply run #${plan.drift.run_id}; this plan reverts it` },
     ...plan.drift.objects.map((o) => ({ mark: '!' as const, depth: 1 as const, text: o })),
   ];
+}
+
+/** "9.00 USD / month" from Stripe's minor units (display only: never a price source). */
+export function formatAmount(f: StripeKeyFacts): string {
+  const amount = f.unit_amount === null ? 'custom amount' : `${(f.unit_amount / 100).toFixed(2)} ${f.currency.toUpperCase()}`;
+  return f.interval ? `${amount} / ${f.interval}` : `${amount} once`;
+}
+
+/**
+ * What Stripe said about the lookup keys of the tiers this plan creates or changes,
+ * for the reviewer to check the right prices are named (unchanged tiers stay quiet).
+ */
+export function stripeFactLines(plan: Plan): PlanLine[] {
+  const touched = new Set(plan.changes.filter((c) => c.kind === 'tier' && (c.action === 'create' || c.action === 'update')).map((c) => (c as { tier: string }).tier));
+  return Object.entries(plan.stripe.keys)
+    .filter(([, f]) => touched.has(f.tier))
+    .map(([key, f]) => ({ mark: ' ' as const, depth: 1 as const, text: `${key} → ${f.product_name ?? f.product} (${f.product}), ${formatAmount(f)}, ${f.price}${f.livemode ? '' : ', test mode'}` }));
 }

@@ -1,6 +1,6 @@
 import { summaryLine } from '../plan/build-plan.js';
 import type { Plan } from '../plan/plan-schema.js';
-import { blockedLines, changeLines, driftLines, stripeLine, warningLines, type PlanLine } from './plan-lines.js';
+import { blockedLines, changeLines, driftLines, stripeFactLines, stripeLine, warningLines, type PlanLine } from './plan-lines.js';
 import { PLAIN, type Style } from './style.js';
 
 /** Terraform-style text: one block per change, a closing "Plan: …" line. Pure. */
@@ -33,6 +33,7 @@ export function renderText(plan: Plan, style: Style = PLAIN): string {
   const warnings = warningLines(plan);
   if (drift.length || warnings.length) out.push(style.yellow('Warnings:'), ...[...drift, ...warnings].map(paint), '');
   out.push(plan.stripe.verified ? stripeLine(plan) : style.red(style.bold(stripeLine(plan))));
+  out.push(...stripeFactLines(plan).map((l) => style.dim(`    ${l.text}`)));
   out.push(style.bold(summaryLine(plan)));
   return `${out.join('\n')}\n`;
 }

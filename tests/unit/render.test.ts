@@ -70,3 +70,21 @@ describe('markdown renderer', () => {
     expect(md.trimEnd().endsWith('</details>')).toBe(true);
   });
 });
+
+describe('Stripe facts for review', () => {
+  it('lists the prices of tiers the plan creates or changes, in text and Markdown', () => {
+    const p = plan([t('new'), t('pro')], [t('pro')]);
+    p.stripe = {
+      verified: true,
+      keys: {
+        new_m: { tier: 'new', price: 'price_1', product: 'prod_1', product_name: 'New plan', unit_amount: 900, currency: 'usd', interval: 'month', livemode: false },
+        pro_m: { tier: 'pro', price: 'price_2', product: 'prod_2', product_name: 'Pro plan', unit_amount: 4900, currency: 'eur', interval: 'year', livemode: false },
+      },
+    };
+    const text = renderText(p);
+    expect(text).toContain('new_m → New plan (prod_1), 9.00 USD / month, price_1, test mode');
+    expect(text).not.toContain('pro_m →');
+    const md = renderMarkdown(p);
+    expect(md).toContain('| `pro_m` | pro | Pro plan | 49.00 EUR / year |');
+  });
+});
