@@ -17,14 +17,18 @@ export interface Position {
   col: number;
 }
 
-/** A parsed YAML file: its plain value and the position of every node by JSON pointer. */
+/**
+ * A parsed YAML file: its plain value and the position of every node by JSON pointer.
+ * The position maps are built on first use (only errors need them): at 10,000 tiers
+ * they would hold ~450,000 entries, several times the size of the catalog itself.
+ */
 export interface ParsedYaml {
   file: string;
   value: Record<string, unknown>;
   /** JSON pointer ("/billing/lookup_keys/0") -> position of the value node. */
-  valueAt: Map<string, Position>;
+  readonly valueAt: Map<string, Position>;
   /** JSON pointer of a map entry -> position of its key. */
-  keyAt: Map<string, Position>;
+  readonly keyAt: Map<string, Position>;
 }
 
 export type ParseResult = { ok: true; parsed: ParsedYaml } | { ok: false; diagnostics: Diagnostic[] };
@@ -70,7 +74,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
-    docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: false }) as Document.Parsed[];
+    docs = parseDocuments(text, lineCounter);
   } catch (err) {
     if (err instanceof RangeError) return fail('file is nested too deeply to parse');
     throw err;
@@ -97,13 +101,9 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     return fail(`expected a mapping of fields, found ${describeNode(root)}`, pos);
   }
 
-  const valueAt = new Map<string, Position>();
-  const keyAt = new Map<string, Position>();
   let aliases = 0;
-  const walk = (node: Node | null | undefined, path: (string | number)[], depth: number): void => {
+  const walk = (node: Node | null | undefined, depth: number): void => {
     if (!node) return;
-    const ptr = pointer(path);
-    if (node.range) valueAt.set(ptr, at(node.range[0]));
     if (depth > MAX_DEPTH) {
       diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value is nested more than ${MAX_DEPTH} levels deep` });
       return;
@@ -124,22 +124,19 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
           continue;
         }
         const name = String(key.value);
-        const childPath = [...path, name];
-        const childPtr = pointer(childPath);
-        if (key.range) keyAt.set(childPtr, at(key.range[0]));
         if (FORBIDDEN_KEYS.has(name)) {
           diagnostics.push({ file, ...at(nodeStart(key, node)), message: `"${name}" is not allowed as a key`, hint: 'it would reach the JavaScript object prototype' });
           continue;
         }
-        walk(pair.value, childPath, depth + 1);
+        walk(pair.value, depth + 1);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item as Node, [...path, i], depth + 1));
+      node.items.forEach((item) => walk(item as Node, depth + 1));
     } else if (isPair(node)) {
       diagnostics.push({ file, ...at(0), message: 'unexpected key/value pair' });
     }
   };
-  walk(root, [], 0);
+  walk(root, 0);
   if (diagnostics.length) return { ok: false, diagnostics };
 
   let value: unknown;
@@ -148,7 +145,57 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   } catch (err) {
     return fail(`could not read the file: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return { ok: true, parsed: { file, value: value as Record<string, unknown>, valueAt, keyAt } };
+  let index: PositionIndex | undefined;
+  const positions = () => (index ??= indexPositions(text));
+  return {
+    ok: true,
+    parsed: {
+      file,
+      value: value as Record<string, unknown>,
+      get valueAt() {
+        return positions().valueAt;
+      },
+      get keyAt() {
+        return positions().keyAt;
+      },
+    },
+  };
+}
+
+function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
+  return parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: false }) as Document.Parsed[];
+}
+
+interface PositionIndex {
+  valueAt: Map<string, Position>;
+  keyAt: Map<string, Position>;
+}
+
+/**
+ * Re-parses a file that already passed `parseYaml` (so it is one document within the
+ * depth cap, without forbidden keys) and records where every node starts.
+ */
+function indexPositions(text: string): PositionIndex {
+  const lineCounter = new LineCounter();
+  const [doc] = parseDocuments(text, lineCounter);
+  const valueAt = new Map<string, Position>();
+  const keyAt = new Map<string, Position>();
+  const visit = (node: Node | null | undefined, path: (string | number)[]): void => {
+    if (!node) return;
+    if (node.range) valueAt.set(pointer(path), lineCounter.linePos(node.range[0]));
+    if (isMap(node)) {
+      for (const pair of node.items as Pair<Node, Node>[]) {
+        if (!isScalar(pair.key)) continue;
+        const childPath = [...path, String(pair.key.value)];
+        if (pair.key.range) keyAt.set(pointer(childPath), lineCounter.linePos(pair.key.range[0]));
+        visit(pair.value, childPath);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => visit(item as Node, [...path, i]));
+    }
+  };
+  visit(doc?.contents, []);
+  return { valueAt, keyAt };
 }
 
 function nodeStart(node: unknown, parent: Node): number {
