@@ -15,8 +15,12 @@ export interface Database {
   readonly display: string;
   readonly sequelize: Sequelize;
   query<T = Record<string, unknown>>(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] }): Promise<T[]>;
-  /** Runs a statement that returns no rows (INSERT, UPDATE, DELETE, DDL). */
-  exec(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] }): Promise<void>;
+  /**
+   * Runs a statement that returns no rows (INSERT, UPDATE, DELETE, DDL). `bind` ($1, $2…)
+   * hands values to the driver instead of escaping them into the SQL text: for
+   * multi-megabyte values (the audit row's JSON) that saves several copies of them.
+   */
+  exec(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[]; bind?: unknown[] }): Promise<void>;
   /** Quotes an identifier for this dialect. */
   quote(identifier: string): string;
   close(): Promise<void>;
@@ -66,9 +70,10 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       if (opts.replacements) queryOptions.replacements = opts.replacements;
       return (await sequelize.query(sql, queryOptions)) as T[];
     },
-    async exec(sql: string, opts: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] } = {}) {
+    async exec(sql: string, opts: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[]; bind?: unknown[] } = {}) {
       const queryOptions: QueryOptions = { transaction: opts.transaction ?? null, raw: true };
       if (opts.replacements) queryOptions.replacements = opts.replacements;
+      if (opts.bind) queryOptions.bind = opts.bind;
       await sequelize.query(sql, queryOptions);
     },
     quote(identifier: string) {
