@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm install` via the prepare script).
+let settled = false;
 import('../dist/src/cli/main.js').then((m) => m.main(process.argv.slice(2))).then(
-  (code) => { process.exitCode = code; },
-  (err) => { console.error('tierctl: internal error:', err && err.message ? err.message : err); process.exitCode = 1; }
+  (code) => { settled = true; process.exitCode = code; },
+  (err) => { settled = true; console.error('tierctl: internal error:', err && err.message ? err.message : err); process.exitCode = 1; }
 );
+// A promise that never settles lets the event loop drain and Node exit 0: a silent
+// "success" that did nothing. Turn that into a failure instead.
+process.on('exit', () => {
+  if (!settled) {
+    process.stderr.write('error: tierctl stopped before finishing (an operation never completed); nothing can be assumed to have been applied\n');
+    process.exitCode = 1;
+  }
+});

@@ -86,7 +86,9 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   try {
     await sequelize.authenticate({ logging: false });
   } catch (err) {
-    await sequelize.close().catch(() => undefined);
+    // Not awaited: closing a SQLite handle that never opened (SQLITE_CANTOPEN) never
+    // calls back, and awaiting it let the event loop drain and the process exit 0.
+    void sequelize.close().catch(() => undefined);
     throw connectionError(target, err);
   }
   return db;
