@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { StaleError } from '../errors.js';
 import type { Database } from './database.js';
+import { isConnectionLost, storageFailure } from './storage-errors.js';
 
 /** 'tierctl' in ASCII: the PostgreSQL advisory lock key every tierctl writer takes. */
 export const ADVISORY_LOCK_KEY = '32762613062464620';
@@ -20,17 +21,21 @@ export async function withExclusiveTransaction<T>(db: Database, lockTimeoutMs: n
     tx = await db.sequelize.transaction(db.dialect === 'sqlite' ? { type: Transaction.TYPES.IMMEDIATE } : {});
   } catch (err) {
     if (isBusy(err)) throw lockTimeout(db, lockTimeoutMs);
-    throw err;
+    throw storageFailure(db, err, false) ?? err;
   }
+  let committing = false;
   try {
     if (db.dialect === 'postgres') await takeAdvisoryLock(db, tx, lockTimeoutMs);
     const result = await fn(tx);
+    committing = true;
     await tx.commit();
     return result;
   } catch (err) {
-    await tx.rollback().catch(() => undefined);
+    // On a dead connection the server has rolled back already; trying again only makes
+    // Sequelize print its own warning past tierctl's output (and its redaction).
+    if (!committing && !isConnectionLost(db, err)) await tx.rollback().catch(() => undefined);
     if (isBusy(err)) throw lockTimeout(db, lockTimeoutMs);
-    throw err;
+    throw storageFailure(db, err, committing) ?? err;
   }
 }
 

@@ -1,0 +1,54 @@
+import { TierctlError, errorMessage } from '../errors.js';
+import { redact } from '../secrets.js';
+import type { Database } from './database.js';
+
+/** PostgreSQL SQLSTATEs for a connection that went away (terminated, crashed, shut down). */
+const PG_CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const CONNECTION_LOST_TEXT = /Connection terminated|not queryable|ECONNRESET|EPIPE|ECONNREFUSED|server closed the connection/i;
+
+/**
+ * The database itself failing under a write: read-only storage, a full disk, a dropped
+ * connection. Neither the user's input nor a tierctl bug, so each gets a plain message
+ * and what to do, instead of "internal problem". Returns undefined for anything else.
+ * `committing`: the failure hit COMMIT, after which the outcome cannot be known.
+ */
+export function storageFailure(db: Database, err: unknown, committing: boolean): TierctlError | undefined {
+  const original = (err as { original?: unknown; parent?: unknown }).original ?? (err as { parent?: unknown }).parent ?? err;
+  const code = String((original as { code?: unknown }).code ?? '');
+  const detail = redact(errorMessage(original));
+  const text = `${code} ${detail} ${(err as { name?: string }).name ?? ''}`;
+
+  if (/SQLITE_READONLY/.test(text)) {
+    return new TierctlError(`cannot write to ${db.display}: the database is read-only; nothing was applied`, {
+      hint: 'make the database file and its directory writable for this user, and check that the disk is not mounted read-only',
+      cause: err,
+    });
+  }
+  if (/SQLITE_FULL|database or disk is full|ENOSPC/.test(text) || code === '53100') {
+    return new TierctlError(`the disk holding ${db.display} is full (${detail}); the transaction was rolled back and nothing was applied`, {
+      hint: 'free some disk space, then run the command again',
+      cause: err,
+    });
+  }
+  if (isConnectionLost(db, err)) {
+    return committing
+      ? new TierctlError(`lost the connection to ${db.display} while committing (${detail}); whether the apply was recorded is unknown`, {
+          hint: 'run `tierctl plan`: "no changes" means it was applied; otherwise run the apply again',
+          cause: err,
+        })
+      : new TierctlError(`lost the connection to ${db.display} during the apply (${detail}); PostgreSQL rolled the transaction back and nothing was applied`, {
+          hint: 'check that PostgreSQL is up, then run the command again',
+          cause: err,
+        });
+  }
+  return undefined;
+}
+
+/** The PostgreSQL connection is gone: a ROLLBACK cannot be sent, the server has already rolled back. */
+export function isConnectionLost(db: Database, err: unknown): boolean {
+  if (db.dialect !== 'postgres') return false;
+  const original = (err as { original?: unknown; parent?: unknown }).original ?? (err as { parent?: unknown }).parent ?? err;
+  const code = String((original as { code?: unknown }).code ?? '');
+  const text = `${errorMessage(original)} ${(err as { name?: string }).name ?? ''}`;
+  return PG_CONNECTION_LOST.has(code) || CONNECTION_LOST_TEXT.test(text) || /SequelizeConnection/.test(text);
+}
