@@ -46,11 +46,15 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       dialect: 'sqlite',
       storage: target.storage,
       logging,
-      dialectOptions: { mode: options.readOnly ? sqlite3.OPEN_READONLY : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE },
+      // Read-only commands open read-write too (never create), with query_only set: after an
+      // apply was killed mid-transaction, the first reader must roll back SQLite's hot journal,
+      // which an OPEN_READONLY handle cannot do (every read failed with SQLITE_READONLY).
+      // A file the OS will not let us write still opens, read-only.
+      dialectOptions: { mode: options.readOnly ? sqlite3.OPEN_READWRITE : sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE },
       // tierctl handles SQLITE_BUSY itself (lock timeout, exit 4); Sequelize's own retry would hide it.
       retry: { max: 1 },
     });
-    patchSqliteBusyTimeout(sequelize, options.busyTimeoutMs ?? 5000);
+    patchSqliteConnections(sequelize, options.busyTimeoutMs ?? 5000, options.readOnly ?? false);
   } else {
     sequelize = new Sequelize(target.url, {
       dialect: 'postgres',
@@ -106,14 +110,21 @@ export function connectionError(target: DatabaseTarget, err: unknown): TierctlEr
 
 /**
  * node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per
- * transaction without a hook to set it; wrap getConnection so every connection gets it.
+ * transaction without a hook to set it; wrap getConnection so every connection gets it
+ * (and, for read-only commands, query_only, once per connection).
  */
-function patchSqliteBusyTimeout(sequelize: Sequelize, ms: number): void {
-  const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<{ configure(k: string, v: number): void }> };
+function patchSqliteConnections(sequelize: Sequelize, ms: number, readOnly: boolean): void {
+  type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void };
+  const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
   const original = manager.getConnection.bind(manager);
+  const queryOnly = new WeakSet<Connection>();
   manager.getConnection = async (o?: unknown) => {
     const connection = await original(o);
     connection.configure('busyTimeout', ms);
+    if (readOnly && !queryOnly.has(connection)) {
+      queryOnly.add(connection);
+      await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
+    }
     return connection;
   };
 }
