@@ -13,3 +13,11 @@ process.on('exit', () => {
     process.exitCode = 1;
   }
 });
+// The reader went away (`tierctl plan | head`): stop quietly as SIGPIPE would, instead
+// of an unhandled 'error' event and its stack trace.
+process.stdout.on('error', (err) => {
+  if (err && err.code !== 'EPIPE') throw err;
+  const finished = settled;
+  settled = true;
+  process.exit(finished ? process.exitCode : 1);
+});
