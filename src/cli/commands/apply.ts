@@ -1,5 +1,5 @@
-import { applyPlan, checkApplicable } from '../../apply/apply-plan.js';
-import { TierctlError, type Outcome } from '../../errors.js';
+import { applyPlan, checkApplicable, type ApplyResult } from '../../apply/apply-plan.js';
+import { BugError, TierctlError, type Outcome } from '../../errors.js';
 import { summaryLine } from '../../plan/build-plan.js';
 import { readPlanFile } from '../../plan/plan-file.js';
 import type { Plan } from '../../plan/plan-schema.js';
@@ -10,7 +10,7 @@ import type { Values } from '../command-spec.js';
 import { computePlan } from '../compute-plan.js';
 import type { Io } from '../io.js';
 import { actor, connect, gitSha, loadDesired, positiveInt, withDatabase } from '../shared.js';
-import { confirmApply } from '../confirm.js';
+import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
 
 export async function run(values: Values, positionals: string[], io: Io): Promise<Outcome> {
@@ -43,17 +43,29 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     });
   }
 
+  // Decided once: a person at a terminal gets the Ink view, anything else plain text.
+  const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
   const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
   return withDatabase(db, async (d) => {
     if (!d) throw new TierctlError('no database to apply to');
     let plan = saved;
     if (!plan) {
-      plan = (await computePlan(loaded!, d, skipStripe, io.env)).plan;
-      io.out(renderText(plan, style));
+      const planning = ui?.startProgress();
+      planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+      try {
+        plan = (await computePlan(loaded!, d, skipStripe, io.env)).plan;
+      } catch (err) {
+        await planning?.fail();
+        throw err;
+      }
+      await planning?.done();
+      if (ui) ui.showPlan(plan);
+      else io.out(renderText(plan, style));
       checkApplicable(plan, allowDestroy);
       if (plan.changes.length && !autoApprove) {
-        const ok = await confirmApply(plan, io);
-        if (!ok) {
+        // Unreachable without a terminal: that case was refused above.
+        if (!ui) throw new BugError('confirmation requested without a terminal');
+        if (!(await ui.confirmApply(plan))) {
           io.err('Apply cancelled; nothing was changed.\n');
           return 'error';
         }
@@ -61,18 +73,35 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     } else {
       io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
     }
-    const result = await applyPlan(d, plan, {
-      allowDestroy,
-      lockTimeoutMs,
-      toolVersion: TOOL_VERSION,
-      actor: actor(io.env),
-      gitSha: gitSha(io.env, io.cwd),
-      hooks: faultHooks(io.env),
-      onProgress: (step) => io.err(`… ${step}\n`),
-    });
-    if (result.migrations.length) io.err(`Migrated: ${result.migrations.join(', ')}\n`);
-    if (result.status === 'no-op') io.out(`No changes. The database already matches (run #${result.runId}).\n`);
-    else io.out(`Apply complete: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} applied in one transaction (run #${result.runId}).\n`);
+    const progress = ui?.startProgress();
+    let result: ApplyResult;
+    try {
+      result = await applyPlan(d, plan, {
+        allowDestroy,
+        lockTimeoutMs,
+        toolVersion: TOOL_VERSION,
+        actor: actor(io.env),
+        gitSha: gitSha(io.env, io.cwd),
+        hooks: faultHooks(io.env),
+        onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)),
+      });
+    } catch (err) {
+      await progress?.fail('Nothing was changed.');
+      throw err;
+    }
+    const message =
+      result.status === 'no-op'
+        ? `No changes. The database already matches (run #${result.runId}).`
+        : `Apply complete: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} applied in one transaction (run #${result.runId}).`;
+    const migrated = result.migrations.length ? `Migrated: ${result.migrations.join(', ')}\n` : '';
+    if (progress) {
+      // Nothing else may write to the terminal while Ink owns the live region.
+      await progress.done(message);
+      if (migrated) io.err(migrated);
+    } else {
+      if (migrated) io.err(migrated);
+      io.out(`${message}\n`);
+    }
     return 'ok';
   });
 }

@@ -12,6 +12,7 @@ import { wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import { computePlan } from '../compute-plan.js';
+import { loadInteractiveUi } from '../interactive-ui.js';
 import type { Io } from '../io.js';
 import { choice, connect, loadDesired, withDatabase } from '../shared.js';
 
@@ -45,7 +46,9 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   }
   if (values['summary-file']) await appendFile(values['summary-file'] as string, renderMarkdown(plan));
   if (!plan.stripe.verified && format !== 'text') io.err(`WARNING: Stripe lookup keys were NOT verified (${plan.stripe.reason ?? 'no key'}).\n`);
-  io.out(renderPlan(plan, format, format === 'text' && wantsColor({ isTTY: io.stdoutIsTTY }, io.env)));
+  // A person at a terminal gets the Ink view; pipes, CI and the other formats plain text.
+  if (format === 'text' && io.interactive) (await loadInteractiveUi(io)).showPlan(plan);
+  else io.out(renderPlan(plan, format, format === 'text' && wantsColor({ isTTY: io.stdoutIsTTY }, io.env)));
 
   const outcome = planOutcome(plan);
   return values['detailed-exitcode'] === true ? outcome : 'ok';
