@@ -4,17 +4,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/plan-schema.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
-import { tierctl, workdirWithTiers } from '../support/cli.js';
+import { editTierFile, tierctl, workdirWithTiers } from '../support/cli.js';
 import { loadReference } from '../support/sources.js';
 
 const tierCount = Object.keys(loadReference().catalog.tiers).length;
-
-function edit(cwd: string, file: string, from: string, to: string): void {
-  const p = path.join(cwd, 'tiers', file);
-  const text = readFileSync(p, 'utf8');
-  if (!text.includes(from)) throw new Error(`${from} not in ${file}`);
-  writeFileSync(p, text.replace(from, to));
-}
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`tierctl plan on ${backend.name}`, () => {
@@ -47,7 +40,7 @@ for (const backend of BACKENDS) {
 
     it('gives byte-identical JSON on two runs and the same file with --out', async () => {
       await run(['apply', '--auto-approve', '--skip-stripe']);
-      edit(cwd, 'essential.yaml', 'name: Essential', 'name: Essential Plus');
+      editTierFile(cwd, 'essential.yaml', 'name: Essential', 'name: Essential Plus');
       const a = await run(['plan', '--skip-stripe', '--format', 'json', '--out', 'a.json']);
       const b = await run(['plan', '--skip-stripe', '--format', 'json', '--out', 'b.json']);
       expect(a.stdout).toBe(b.stdout);
@@ -57,9 +50,9 @@ for (const backend of BACKENDS) {
 
     it('shows an edited name, an added permission and a removed limit as exactly those field changes', async () => {
       expect((await run(['apply', '--auto-approve', '--skip-stripe'])).code).toBe(0);
-      edit(cwd, 'hobbyist.yaml', 'name: Hobbyist', 'name: Hobbyist Pro');
-      edit(cwd, 'essential.yaml', 'permissions: [batches.create,', 'permissions: [api_access, batches.create,');
-      edit(cwd, 'business.yaml', 'users: 10, ', '');
+      editTierFile(cwd, 'hobbyist.yaml', 'name: Hobbyist', 'name: Hobbyist Pro');
+      editTierFile(cwd, 'essential.yaml', 'permissions: [batches.create,', 'permissions: [api_access, batches.create,');
+      editTierFile(cwd, 'business.yaml', 'users: 10, ', '');
       const r = await run(['plan', '--skip-stripe', '--format', 'json', '--detailed-exitcode']);
       expect(r.code).toBe(2);
       const plan = JSON.parse(r.stdout) as Plan;
@@ -114,7 +107,7 @@ describe('tierctl plan --against GIT_REF (no database)', () => {
   });
 
   it('shows the working tree against the ref, destructive when a file is deleted', async () => {
-    edit(cwd, 'hobbyist.yaml', 'name: Hobbyist', 'name: Hobbyist 2');
+    editTierFile(cwd, 'hobbyist.yaml', 'name: Hobbyist', 'name: Hobbyist 2');
     rmSync(path.join(cwd, 'tiers', 'maker.yaml'));
     const r = await tierctl(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode', '--format', 'json'], { cwd, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
     expect(r.code).toBe(3);

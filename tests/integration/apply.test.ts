@@ -2,7 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
-import { tierctl, workdirWithTiers } from '../support/cli.js';
+import { editTierFile, tierctl, workdirWithTiers } from '../support/cli.js';
 import { dumpTables } from '../support/dump.js';
 import { loadReference } from '../support/sources.js';
 import { stateOf } from '../support/state.js';
@@ -15,13 +15,7 @@ for (const backend of BACKENDS) {
     let cwd: string;
     const run = (args: string[], env: Record<string, string> = {}) => tierctl([...args, '--database', db.url], { cwd, env });
     const apply = (...extra: string[]) => run(['apply', '--auto-approve', '--skip-stripe', ...extra]);
-    const edit = (file: string, from: string | RegExp, to: string) => {
-      const p = path.join(cwd, 'tiers', file);
-      const text = readFileSync(p, 'utf8');
-      const next = text.replace(from, to);
-      if (next === text) throw new Error(`edit of ${file} changed nothing`);
-      writeFileSync(p, next);
-    };
+    const edit = (file: string, from: string | RegExp, to: string) => editTierFile(cwd, file, from, to);
     const createOrganizations = () => db.sql('CREATE TABLE organization (id INTEGER PRIMARY KEY, subscription_tier_id INTEGER REFERENCES subscription_tier (id))');
 
     beforeEach(async () => {

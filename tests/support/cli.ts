@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,4 +40,13 @@ export function workdirWithTiers(): string {
   cpSync(REFERENCE_TIERS, path.join(dir, 'tiers'), { recursive: true });
   cpSync(path.join(ROOT, 'schemas'), path.join(dir, 'schemas'), { recursive: true });
   return dir;
+}
+
+/** Edits a tier file in a work dir; throws when the edit would change nothing (a test typo, not a pass). */
+export function editTierFile(cwd: string, file: string, from: string | RegExp, to: string): void {
+  const p = path.join(cwd, 'tiers', file);
+  const text = readFileSync(p, 'utf8');
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`edit of ${file} changed nothing`);
+  writeFileSync(p, next);
 }
