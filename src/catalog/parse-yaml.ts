@@ -102,6 +102,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   }
 
   let aliases = 0;
+  let firstAlias: number | undefined;
   const walk = (node: Node | null | undefined, depth: number): void => {
     if (!node) return;
     if (depth > MAX_DEPTH) {
@@ -111,6 +112,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     if (isAlias(node)) {
       aliases++;
       const start = node.range?.[0] ?? 0;
+      firstAlias ??= start;
       if (aliases === MAX_ALIAS_COUNT + 1) {
         diagnostics.push({ file, ...at(start), message: `more than ${MAX_ALIAS_COUNT} YAML aliases`, hint: 'write the values out; this many aliases looks like an alias bomb' });
       }
@@ -143,7 +145,12 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    return fail(`could not read the file: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    // Few aliases, nested (billion laughs): yaml stops the exponential expansion; point at the aliases.
+    if (/alias/i.test(message) && firstAlias !== undefined) {
+      return fail(`YAML aliases expand to too many values (${message})`, at(firstAlias), 'write the values out; nested aliases like these are an alias bomb');
+    }
+    return fail(`could not read the file: ${message}`);
   }
   let index: PositionIndex | undefined;
   const positions = () => (index ??= indexPositions(text));
@@ -214,5 +221,7 @@ function describeNode(node: unknown): string {
 function yamlMessage(message: string, code: string): string {
   const first = message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '').trim() ?? message;
   if (code === 'DUPLICATE_KEY') return `duplicate key: ${first}`;
+  // The parser ran out of stack on thousands of nested brackets: say what that means.
+  if (/Maximum call stack size exceeded/.test(first)) return 'value is nested too deeply to parse';
   return first;
 }

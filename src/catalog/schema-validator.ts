@@ -4,6 +4,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import {
   NAME_PATTERN,
+  SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
   STRIPE_LOOKUP_KEY_PATTERN,
   TIER_KEY_PATTERN,
@@ -19,6 +20,7 @@ const PATTERN_MEANING: Record<string, string> = {
   [STRIPE_LOOKUP_KEY_PATTERN]: 'a Stripe lookup key: 1-200 printable characters without spaces',
   [WHOP_PRODUCT_KEY_PATTERN]: 'a Whop product key such as prod_AbC123',
   [SQL_IDENTIFIER_PATTERN]: 'a plain SQL identifier (letters, digits, _), optionally schema.table',
+  [SQL_COLUMN_PATTERN]: 'a plain SQL column name (letters, digits, _)',
 };
 
 let compiled: { tier: ValidateFunction; catalog: ValidateFunction } | undefined;

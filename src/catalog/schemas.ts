@@ -21,6 +21,8 @@ const SINGLE_LINE = '^[^\\x00-\\x1f\\x7f]*$';
 const MULTI_LINE = '^[^\\x00-\\x08\\x0b-\\x1f\\x7f]*$';
 /** An SQL identifier, optionally schema-qualified, never quoted or computed. */
 export const SQL_IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?$';
+/** An SQL column name: one plain identifier. */
+export const SQL_COLUMN_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
 
 export const tierSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -161,7 +163,7 @@ export const catalogSchema = {
       required: ['table', 'column'],
       properties: {
         table: { description: 'Table holding subscribers (plain identifier, optionally schema.table).', type: 'string', pattern: SQL_IDENTIFIER_PATTERN },
-        column: { description: 'Column referencing subscription_tier.id.', type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]{0,62}$' },
+        column: { description: 'Column referencing subscription_tier.id.', type: 'string', pattern: SQL_COLUMN_PATTERN },
       },
     },
   },
