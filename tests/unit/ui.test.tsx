@@ -1,7 +1,7 @@
 import { restoreForceColor } from '../support/force-color.js';
 import { render } from 'ink-testing-library';
 import { EventEmitter } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { normaliseCatalog, type Tier } from '../../src/catalog/model.js';
 import { buildPlan, summaryLine } from '../../src/plan/build-plan.js';
@@ -98,14 +98,15 @@ async function listening(stdin: EventEmitter): Promise<void> {
   while (stdin.listenerCount('readable') === 0) await new Promise((r) => setImmediate(r));
 }
 
-async function answer(...chunks: string[]): Promise<{ approved: boolean; frame: string }> {
+async function answer(...chunks: string[]): Promise<{ approved: boolean; frame: () => string }> {
   let resolve!: (v: boolean) => void;
   const answered = new Promise<boolean>((r) => (resolve = r));
   const app = render(<ConfirmPrompt color={false} onAnswer={resolve} />);
   await listening(app.stdin);
   for (const c of chunks) app.stdin.write(c);
   const approved = await answered;
-  return { approved, frame: app.lastFrame() ?? '' };
+  // The final frame is rendered asynchronously after the answer; read it when asserting.
+  return { approved, frame: () => app.lastFrame() ?? '' };
 }
 
 describe('ConfirmPrompt', () => {
@@ -116,8 +117,10 @@ describe('ConfirmPrompt', () => {
   it('resolves true on "yes" + Enter, in one chunk or key by key', async () => {
     const one = await answer('yes\r');
     expect(one.approved).toBe(true);
-    expect(one.frame).toContain('› yes');
-    expect(one.frame).toContain('Confirmed.');
+    await vi.waitFor(() => {
+      expect(one.frame()).toContain('› yes');
+      expect(one.frame()).toContain('Confirmed.');
+    });
     expect((await answer('y', 'e', 's', '\r')).approved).toBe(true);
     expect((await answer('yesx', '\u007f', '\r')).approved).toBe(true);
   });
@@ -125,7 +128,7 @@ describe('ConfirmPrompt', () => {
   it('resolves false on anything else, on Esc and on Ctrl-C', async () => {
     const no = await answer('no\r');
     expect(no.approved).toBe(false);
-    expect(no.frame).toContain('Cancelled.');
+    await vi.waitFor(() => expect(no.frame()).toContain('Cancelled.'));
     expect((await answer('y\r')).approved).toBe(false);
     expect((await answer('yess\r')).approved).toBe(false);
     expect((await answer('\r')).approved).toBe(false);
