@@ -1,0 +1,96 @@
+// Turns the benchmark's measurements into the Markdown that goes to results.md and the
+// README: one table of runs, then each target of issue 7 with its verdict.
+
+const fmtInt = (n) => (n === null || n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
+const fmtSeconds = (s) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
+const verdict = (ok) => (ok ? '✅ met' : '❌ missed');
+
+const PLAN_FLOOR_FACTOR = 3;
+const STARTUP_LIMIT_S = 0.3;
+const RSS_LIMIT_MB = 300;
+/** A batched apply writes hundreds of rows per statement; one statement per row would be 1. */
+const MIN_ROWS_PER_STATEMENT = 100;
+
+export function renderResults({ rows, startup, perSize, notes, environment }) {
+  const out = [];
+  out.push('<!-- written by `npm run bench` (tests/bench/run.mjs); do not edit by hand -->');
+  out.push('| tiers | database | operation | wall (s) | SQL statements | peak RSS (MB) | notes |');
+  out.push('|---:|---|---|---:|---:|---:|---|');
+  for (const r of rows) {
+    out.push(`| ${typeof r.size === 'number' ? fmtInt(r.size) : r.size} | ${r.database} | ${r.operation} | ${fmtSeconds(r.seconds)} | ${fmtInt(r.statements)} | ${fmtInt(r.rssMb)} | ${r.note} |`);
+  }
+  out.push('');
+  out.push(`_${environment}._`);
+  out.push('');
+  out.push('| target | measured | verdict |');
+  out.push('|---|---|---|');
+  for (const t of targets({ startup, perSize })) out.push(`| ${t.target} | ${t.measured} | ${t.ok === null ? 'not measured' : verdict(t.ok)} |`);
+  for (const n of notes) out.push('', `Note: ${n}`);
+  out.push('');
+  return out.join('\n');
+}
+
+function targets({ startup, perSize }) {
+  const out = [];
+  const databases = [...new Set(perSize.flatMap((s) => Object.keys(s.backends)))];
+  const largest = perSize.at(-1);
+  const at = largest ? `${fmtInt(largest.size)} tiers` : 'no catalog';
+
+  for (const db of databases) {
+    const sized = perSize.filter((s) => s.backends[db]);
+    const reads = sized.map((s) => s.backends[db].planCurrent.statements);
+    const noops = sized.map((s) => s.backends[db].noop.statements);
+    out.push({
+      target: `${db}: reading state costs a constant number of queries`,
+      measured: `plan on an up-to-date database: ${reads.join(' / ')} statements; no-op apply: ${noops.join(' / ')} (at ${sized.map((s) => fmtInt(s.size)).join(' / ')} tiers)`,
+      ok: sized.length > 1 ? new Set(reads).size === 1 && new Set(noops).size === 1 : null,
+    });
+    const big = largest?.backends[db];
+    if (big) {
+      const perStatement = big.rowsWritten / big.applyEmpty.statements;
+      out.push({
+        target: `${db}: apply writes in batches (statements grow with tables and batches, not rows)`,
+        measured: `from empty: ${sized.map((s) => `${fmtInt(s.backends[db].applyEmpty.statements)} statements for ${fmtInt(s.backends[db].rowsWritten)} rows`).join('; ')}; ${fmtInt(perStatement)} rows per statement at ${at} (one per row would be 1; the bar is ${MIN_ROWS_PER_STATEMENT})`,
+        ok: perStatement >= MIN_ROWS_PER_STATEMENT,
+      });
+    }
+  }
+
+  if (largest) {
+    const plans = Object.entries(largest.backends).flatMap(([db, b]) => [
+      { what: `${db}, empty`, s: b.planEmpty.seconds },
+      { what: `${db}, up to date`, s: b.planCurrent.seconds },
+    ]);
+    const worst = Math.max(...plans.map((p) => p.s));
+    out.push({
+      target: `plan at ${at} within ${PLAN_FLOOR_FACTOR}× the parse floor`,
+      measured: `floor ${fmtSeconds(largest.floor.seconds)} s; plan ${plans.map((p) => `${fmtSeconds(p.s)} s (${p.what})`).join(', ')}; worst ${(worst / largest.floor.seconds).toFixed(2)}×`,
+      ok: plans.length ? worst <= PLAN_FLOOR_FACTOR * largest.floor.seconds : null,
+    });
+  }
+
+  out.push({
+    target: `\`tierctl --help\` starts in under ${STARTUP_LIMIT_S * 1000} ms`,
+    measured: `${Math.round(startup.help.seconds * 1000)} ms (median)`,
+    ok: startup.help.seconds < STARTUP_LIMIT_S,
+  });
+  out.push({
+    target: `\`tierctl validate\` on the reference catalog in under ${STARTUP_LIMIT_S * 1000} ms`,
+    measured: `${Math.round(startup.validate.seconds * 1000)} ms (median)`,
+    ok: startup.validate.seconds < STARTUP_LIMIT_S,
+  });
+
+  if (largest) {
+    const runs = [['validate', largest.validate], ...Object.entries(largest.backends).flatMap(([db, b]) => [
+      [`${db} plan, empty`, b.planEmpty], [`${db} apply from empty`, b.applyEmpty], [`${db} plan, up to date`, b.planCurrent],
+      [`${db} no-op apply`, b.noop], [`${db} 10% update`, b.update],
+    ])];
+    const peak = runs.reduce((best, cur) => ((cur[1].rssMb ?? 0) > (best[1].rssMb ?? 0) ? cur : best), runs[0]);
+    out.push({
+      target: `peak memory at ${at} under ${RSS_LIMIT_MB} MB`,
+      measured: peak ? `${fmtInt(peak[1].rssMb)} MB (${peak[0]})` : '-',
+      ok: peak && peak[1].rssMb !== null ? peak[1].rssMb < RSS_LIMIT_MB : null,
+    });
+  }
+  return out;
+}

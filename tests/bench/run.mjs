@@ -1,0 +1,110 @@
+// `npm run bench`: runs the real tierctl process on synthetic catalogs of 100, 1,000 and
+// 10,000 tiers, on SQLite and PostgreSQL, prints one Markdown table and writes it to
+// tests/bench/results.md. Numbers are measured, never asserted: the targets of issue 7
+// are checked here and reported as met or missed, not failed on.
+//
+//   node tests/bench/run.mjs [--sizes 100,1000,10000] [--backends sqlite,postgres] [--startup-runs 5]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createDatabase, postgresReachable } from './bench-databases.mjs';
+import { RSS_SOURCE, measure, medianOf } from './measure.mjs';
+import { renderResults } from './results-table.mjs';
+import { PERMISSION_COUNT, writeSyntheticCatalog } from './synthetic-catalog.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin', 'tierctl.js');
+const FLOOR = fileURLToPath(new URL('./parse-floor.mjs', import.meta.url));
+const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100,1000,10000' },
+    backends: { type: 'string', default: 'sqlite,postgres' },
+    'startup-runs': { type: 'string', default: '5' },
+  },
+});
+const sizes = values.sizes.split(',').map(Number);
+const startupRuns = Number(values['startup-runs']);
+let backends = values.backends.split(',');
+const notes = [];
+if (backends.includes('postgres') && !(await postgresReachable())) {
+  backends = backends.filter((b) => b !== 'postgres');
+  notes.push('PostgreSQL was not reachable, so only SQLite was measured.');
+}
+
+/** A measurement that did not end as expected is a broken benchmark, not a slow one. */
+function expectCode(what, result, codes = [0]) {
+  if (!codes.includes(result.code)) {
+    throw new Error(`${what} exited ${result.code}, expected ${codes.join(' or ')}:\n${result.stderr}`);
+  }
+  return result;
+}
+const changesApplied = (r) => Number(/… applying (\d+) change/.exec(r.stderr)?.[1] ?? NaN);
+
+const rows = [];
+const record = (size, database, operation, r, note = '') => {
+  rows.push({ size, database, operation, seconds: r.seconds, statements: r.statements, rssMb: r.rssMb, note });
+  process.stderr.write(`  ${String(size).padStart(6)} ${database.padEnd(10)} ${operation.padEnd(26)} ${r.seconds.toFixed(2)} s  ${r.statements ?? '-'} stmts  ${r.rssMb?.toFixed(0) ?? '-'} MB\n`);
+};
+
+process.stderr.write(`tierctl benchmark: sizes ${sizes.join(', ')}; databases ${backends.join(', ')}\n`);
+const startup = {
+  help: expectCode('tierctl --help', await medianOf(startupRuns, () => measure([BIN, '--help'], { cwd: ROOT }))),
+  validate: expectCode('tierctl validate (reference)', await medianOf(startupRuns, () => measure([BIN, 'validate'], { cwd: ROOT }))),
+};
+record('reference', '-', `--help (median of ${startupRuns})`, startup.help);
+record('reference', '-', `validate (median of ${startupRuns})`, startup.validate);
+
+const perSize = [];
+for (const size of sizes) {
+  const work = mkdtempSync(path.join(tmpdir(), `tierctl-bench-${size}-`));
+  const tiers = path.join(work, 'tiers');
+  try {
+    writeSyntheticCatalog(tiers, size);
+    const floor = expectCode('parse floor', await measure([FLOOR, 'tiers'], { cwd: work }));
+    record(size, '-', 'floor: read + yaml.parse', floor);
+    const validate = expectCode('validate', await measure([BIN, 'validate'], { cwd: work }));
+    record(size, '-', 'validate', validate);
+    const measured = { size, floor, validate, backends: {} };
+    for (const backend of backends) {
+      const db = await createDatabase(backend, work, size);
+      const cli = (...args) => measure([BIN, ...args, '--database', db.url], { cwd: work });
+      try {
+        const planEmpty = expectCode('plan (empty)', await cli('plan', '--skip-stripe'));
+        record(size, db.name, 'plan, empty database', planEmpty);
+        const applyEmpty = expectCode('apply (from empty)', await cli('apply', '--auto-approve', '--skip-stripe'));
+        const rowsWritten = await db.rows();
+        record(size, db.name, 'apply from empty', applyEmpty, `${changesApplied(applyEmpty)} changes, ${rowsWritten} rows`);
+        // --detailed-exitcode 0 doubles as a check that the apply reached the files' state.
+        const planCurrent = expectCode('plan (up to date)', await cli('plan', '--skip-stripe', '--detailed-exitcode'));
+        record(size, db.name, 'plan, up-to-date database', planCurrent);
+        const noop = expectCode('apply (no-op)', await cli('apply', '--auto-approve', '--skip-stripe'));
+        record(size, db.name, 'apply, no changes', noop);
+        writeSyntheticCatalog(tiers, size, { updateEvery: 10 });
+        const update = expectCode('apply (10% updated)', await cli('apply', '--auto-approve', '--skip-stripe'));
+        record(size, db.name, 'apply, 10% of tiers updated', update, `${changesApplied(update)} changes`);
+        writeSyntheticCatalog(tiers, size);
+        measured.backends[db.name] = { planEmpty, planCurrent, applyEmpty, rowsWritten, noop, update };
+      } finally {
+        await db.drop();
+      }
+    }
+    perSize.push(measured);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const markdown = renderResults({
+  rows,
+  startup,
+  perSize,
+  notes,
+  environment: `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, peak RSS from ${RSS_SOURCE}; ${PERMISSION_COUNT} permissions, ~10 permissions, 5 limits and 2 lookup keys per tier; --skip-stripe`,
+});
+writeFileSync(RESULTS, markdown);
+process.stdout.write(markdown);
+process.stderr.write(`\nwrote ${path.relative(ROOT, RESULTS)}\n`);
