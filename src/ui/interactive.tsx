@@ -46,13 +46,16 @@ export function createInteractiveUi(term: Terminal): InteractiveUi {
     async confirmApply(_plan) {
       let approved = false;
       const app = render(<ConfirmPrompt color={term.color} onAnswer={(a) => (approved = a)} />, live);
-      // Input closed before an answer (terminal gone): that is not a yes.
+      // Input closed before an answer (terminal gone): that is not a yes. Nor is a
+      // Ctrl-C that arrives as SIGINT because the terminal was not in raw mode yet.
       const onEnd = () => app.unmount();
       term.stdin.once('end', onEnd);
+      process.once('SIGINT', onEnd);
       try {
         await app.waitUntilExit();
       } finally {
         term.stdin.off('end', onEnd);
+        process.off('SIGINT', onEnd);
       }
       return approved;
     },
