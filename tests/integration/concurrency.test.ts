@@ -67,7 +67,9 @@ for (const backend of BACKENDS) {
       expect((await cli(['plan', '--skip-stripe', '--out', 'plan.json'])).code).toBe(0);
       // A slow apply takes the lock ("migrating" is printed once it holds it), then four
       // others try with a short lock timeout.
-      const slow = startTierctl(['apply', 'plan.json', '--skip-stripe', '--database', db.url], { cwd: work, env: { TIERCTL_TEST_STATEMENT_DELAY_MS: '400' } });
+      // 1 s per write statement: the lock is held for well over ten seconds, so even on a
+      // loaded machine every waiter starts, and times out, while it is held.
+      const slow = startTierctl(['apply', 'plan.json', '--skip-stripe', '--database', db.url], { cwd: work, env: { TIERCTL_TEST_STATEMENT_DELAY_MS: '1000' } });
       expect(await slow.waitForStderr(/… migrating/)).toBe(true);
       const waiters = await Promise.all(
         Array.from({ length: RACERS - 1 }, () => startTierctl(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '300', '--database', db.url], { cwd: work }).exited),
