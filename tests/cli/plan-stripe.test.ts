@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -112,6 +113,21 @@ describe('tierctl plan with STRIPE_API_KEY', () => {
     expect(diagnostics[0]!.startsWith(`${positionOf(key)}: `)).toBe(true);
     expect(diagnostics[0]).toMatch(message);
     expect(r.stderr).toMatch(/error: 1 problem in the billing keys/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('fails the pull-request view (--against a git ref) on a billing problem too', async () => {
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-qm', 'tiers');
+    const ok = await tierctl(['plan', '--against', 'HEAD'], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url } });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('lookup keys verified against Stripe');
+    const key = cases[0]![1]();
+    const r = await tierctl(['plan', '--against', 'HEAD'], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url } });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').filter((l) => /^tiers\//.test(l))).toEqual([expect.stringMatching(new RegExp(`^${positionOf(key)}: `))]);
     expect(r.stdout).toBe('');
   });
 

@@ -4,14 +4,13 @@ import { InvalidCatalogError, type Outcome } from '../../errors.js';
 import { buildPlan, planOutcome } from '../../plan/build-plan.js';
 import type { Plan } from '../../plan/plan-schema.js';
 import { writePlanFile } from '../../plan/plan-file.js';
-import { verifyBilling } from '../../billing/verify-billing.js';
 import { emptyCatalog } from '../../catalog/model.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
 import { wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
-import { computePlan } from '../compute-plan.js';
+import { computePlan, verifiedBilling } from '../compute-plan.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import type { Io } from '../io.js';
 import { choice, connect, loadDesired, withDatabase } from '../shared.js';
@@ -27,12 +26,10 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   if (against) {
     const base = await loadCatalogAtRef(against, dir, io.cwd);
     if (base !== 'absent' && !base.ok) throw new InvalidCatalogError(base.diagnostics, `tier files at ${against}`);
-    const billing = await verifyBilling(loaded.catalog, { skipStripe, env: io.env });
     plan = buildPlan({
       desired: loaded,
       actual: base === 'absent' ? emptyCatalog() : base.loaded.catalog,
-      stripe: { verified: billing.verified, ...(billing.reason ? { reason: billing.reason } : {}), keys: billing.facts },
-      notes: billing.notes,
+      ...(await verifiedBilling(loaded, skipStripe, io.env)),
       toolVersion: TOOL_VERSION,
     });
   } else {
