@@ -14,7 +14,8 @@ export interface ReadOnlyStore {
 }
 
 /**
- * SQLite is opened with OPEN_READONLY (a missing file is an error, never created);
+ * SQLite is opened without create and with `PRAGMA query_only` (a missing file is an error,
+ * never created; see state/database.ts for why not OPEN_READONLY);
  * PostgreSQL reads run in REPEATABLE READ READ ONLY transactions that always roll
  * back. No code path here runs migrations, takes the apply lock or writes a row.
  */
