@@ -43,6 +43,7 @@ export const tierStateSchema = {
     fallback_price: { type: ['string', 'null'] },
     limits: { type: 'object', additionalProperties: LIMIT_VALUE },
     permissions: { type: 'array', items: { type: 'string', pattern: NAME_PATTERN } },
+    columns: { description: 'Per-tier values of app columns (catalog.yaml storage: per_tier); absent for tierctl\'s own tables.', type: 'object', additionalProperties: SCALAR },
   },
 } as const;
 
@@ -61,6 +62,7 @@ const tierFieldsSchema = {
     fallback_price: BEFORE_AFTER,
     billing_keys: ADDED_REMOVED,
     permissions: ADDED_REMOVED,
+    columns: { type: 'object', additionalProperties: BEFORE_AFTER },
     limits: {
       type: 'object',
       additionalProperties: false,
