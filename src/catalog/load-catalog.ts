@@ -85,7 +85,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
         diagnostics.push(...checkTiersAgainstStorage(r.storage, storage.stored, tiers));
       } else diagnostics.push(...r.diagnostics);
     } else diagnostics.push(...checkNoAppColumns(tiers));
-    const billingStored = !catalogValue.storage || (storage?.stored.fields.has('billing.provider') ?? true);
+    const billingStored = !catalogValue.storage || (storage?.stored.fields.has('billing_provider') ?? true);
     diagnostics.push(...checkRules(catalogParsed, catalogValue, tiers, { billingStored }));
   }
   if (diagnostics.length || !catalogParsed) {

@@ -2,6 +2,7 @@ import type { ColumnSource, StorageDescription, TierField } from '../store/stora
 import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
 import type { CatalogFile } from './schemas.js';
+import type { STORAGE_TIER_FIELDS } from './storage-schema.js';
 
 type StorageFile = NonNullable<CatalogFile['storage']>;
 type SourceSpelling = StorageFile['tiers']['columns'][string];
@@ -26,8 +27,17 @@ const MAP_DOMAINS: Partial<Record<TierField, readonly string[]>> = {
   status: ['active', 'retired'],
   customer_facing: ['true', 'false'],
   protected: ['true', 'false'],
-  'billing.provider': ['stripe', 'whop', 'exempt'],
+  billing_provider: ['stripe', 'whop', 'exempt'],
 };
+
+/** A tier field as a tier file spells it (billing_provider -> billing.provider), for messages. */
+export function yamlField(f: TierField): string {
+  return f === 'billing_provider' ? 'billing.provider' : f === 'fallback_price' ? 'billing.fallback_price' : f;
+}
+
+function modelField(f: (typeof STORAGE_TIER_FIELDS)[number]): TierField {
+  return f === 'billing.provider' ? 'billing_provider' : f === 'billing.fallback_price' ? 'fallback_price' : f;
+}
 
 /**
  * catalog.yaml's `storage:` (schema-valid) -> the resolved description, or every problem at
@@ -68,27 +78,27 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
           break;
         }
         const first = plainHome.get(source.field);
-        if (first) err(path, `${source.field} is already stored in column "${first}"`, 'store each tier field in one column; use {field, map} for a derived column');
+        if (first) err(path, `${yamlField(source.field)} is already stored in column "${first}"`, 'store each tier field in one column; use {field, map} for a derived column');
         else plainHome.set(source.field, column);
         break;
       }
       case 'map': {
         const domain = MAP_DOMAINS[source.field];
         if (!domain) {
-          err([...path, 'field'], `${source.field} cannot be stored through a map`, `maps work for fields with a fixed set of values: ${Object.keys(MAP_DOMAINS).join(', ')}`);
+          err([...path, 'field'], `${yamlField(source.field)} cannot be stored through a map`, `maps work for fields with a fixed set of values: ${Object.keys(MAP_DOMAINS).join(', ')}`);
           break;
         }
         const missing = domain.filter((v) => !(v in source.values));
         const extra = Object.keys(source.values).filter((v) => !domain.includes(v));
-        if (missing.length) err([...path, 'map'], `the map of ${source.field} lacks ${missing.map((v) => `"${v}"`).join(', ')}`, `list every value ${source.field} can take: ${domain.join(', ')}`);
-        for (const v of extra) err([...path, 'map', v], `"${v}" is not a value of ${source.field}`, `values: ${domain.join(', ')}`, true);
+        if (missing.length) err([...path, 'map'], `the map of ${yamlField(source.field)} lacks ${missing.map((v) => `"${v}"`).join(', ')}`, `list every value ${yamlField(source.field)} can take: ${domain.join(', ')}`);
+        for (const v of extra) err([...path, 'map', v], `"${v}" is not a value of ${yamlField(source.field)}`, `values: ${domain.join(', ')}`, true);
         const seen = new Map<string, string>();
         for (const [from, to] of Object.entries(source.values)) {
           const id = JSON.stringify(to);
           const other = seen.get(id);
           // Two values onto one column value cannot be read back, unless another column holds the field.
           if (other !== undefined && !plainHomeLater(t.columns, source.field)) {
-            err([...path, 'map', from], `"${from}" and "${other}" both map to ${id}, so the column cannot be read back`, `store ${source.field} in a column of its own too, or map each value to a distinct column value`);
+            err([...path, 'map', from], `"${from}" and "${other}" both map to ${id}, so the column cannot be read back`, `store ${yamlField(source.field)} in a column of its own too, or map each value to a distinct column value`);
           }
           seen.set(id, from);
         }
@@ -138,7 +148,7 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
   }
   // Billing keys: rows, single columns, or nothing; either way the provider must be readable.
   if (s.billing_keys && keyHome.size) err(['billing_keys'], 'billing keys are stored both in a key table and in columns ({billing_key: ...})', 'choose one', true);
-  const providerStored = plainHome.has('billing.provider') || Object.values(columns).some((c) => c.kind === 'map' && c.field === 'billing.provider');
+  const providerStored = plainHome.has('billing_provider') || Object.values(columns).some((c) => c.kind === 'map' && c.field === 'billing_provider');
   if ((s.billing_keys || keyHome.size) && !providerStored) {
     err(['tiers', 'columns'], 'billing keys are stored but the billing provider is not', 'add a column with billing.provider (the keys mean nothing without it)');
   }
@@ -178,12 +188,12 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
 }
 
 function plainHomeLater(columns: StorageFile['tiers']['columns'], field: TierField): boolean {
-  return Object.values(columns).some((c) => c === field);
+  return Object.values(columns).some((c) => typeof c === 'string' && c !== 'per_tier' && modelField(c) === field);
 }
 
 function toSource(column: string, s: SourceSpelling): ColumnSource {
-  if (typeof s === 'string') return s === 'per_tier' ? { kind: 'tier-column', name: column } : { kind: 'field', field: s };
-  if ('map' in s) return { kind: 'map', field: s.field, values: { ...s.map } as Record<string, string | number | boolean | null> };
+  if (typeof s === 'string') return s === 'per_tier' ? { kind: 'tier-column', name: column } : { kind: 'field', field: modelField(s) };
+  if ('map' in s) return { kind: 'map', field: modelField(s.field), values: { ...s.map } as Record<string, string | number | boolean | null> };
   if ('timestamp' in s) return { kind: 'timestamp', on: s.timestamp };
   if ('limit' in s) return { kind: 'limit', limit: s.limit };
   if ('billing_key' in s) return { kind: 'billing-key', provider: s.billing_key };

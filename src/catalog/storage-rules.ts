@@ -1,7 +1,7 @@
 import type { TierField } from '../store/storage-description.js';
 import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
-import type { ResolvedStorage } from './resolve-storage.js';
+import { yamlField, type ResolvedStorage } from './resolve-storage.js';
 import type { TierInput } from './rules.js';
 import type { StoredFields } from './stored-fields.js';
 
@@ -18,7 +18,7 @@ export function checkTiersAgainstStorage(storage: ResolvedStorage, stored: Store
     out.push({ file: p.file, ...locate(p, pointer(path), key), message, hint });
   const unstored = (p: ParsedYaml, path: (string | number)[], what: string, field: TierField) => {
     const cat = positions.at(['tiers', 'columns']);
-    at(p, path, `${what}, but ${table} has no column for ${field} in ${cat.file}:${cat.line}`, `remove it from this file, or store ${field} in a column under storage.tiers.columns`);
+    at(p, path, `${what}, but ${table} has no column for ${yamlField(field)} in ${cat.file}:${cat.line}`, `remove it from this file, or store ${yamlField(field)} in a column under storage.tiers.columns`);
   };
 
   for (const { tier, parsed } of tiers) {
@@ -30,10 +30,10 @@ export function checkTiersAgainstStorage(storage: ResolvedStorage, stored: Store
     if (tier.protected === true && !has('protected')) unstored(parsed, ['protected'], 'this tier is protected', 'protected');
 
     const billing = tier.billing;
-    if (billing && !has('billing.provider')) {
+    if (billing && !has('billing_provider')) {
       at(parsed, ['billing'], `this tier has billing:, but ${table} stores no billing provider`, 'remove billing: from the tier files of this storage (the app keeps billing elsewhere)');
     } else if (billing) {
-      if (billing.fallback_price !== undefined && !has('billing.fallback_price')) unstored(parsed, ['billing', 'fallback_price'], 'this tier has a fallback_price', 'billing.fallback_price');
+      if (billing.fallback_price !== undefined && !has('fallback_price')) unstored(parsed, ['billing', 'fallback_price'], 'this tier has a fallback_price', 'fallback_price');
       const keys = [...(billing.lookup_keys ?? []).map((k, i) => ({ provider: 'stripe' as const, k, path: ['billing', 'lookup_keys', i] })), ...(billing.product_key !== undefined ? [{ provider: 'whop' as const, k: billing.product_key, path: ['billing', 'product_key'] }] : [])];
       if (keys.length && stored.billingKeys === 'none') {
         at(parsed, ['billing', keys[0]?.provider === 'whop' ? 'product_key' : 'lookup_keys'], `${table} stores no billing keys`, 'describe where the keys go (storage.billing_keys, or a {billing_key: ...} column), or remove them');

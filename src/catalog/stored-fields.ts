@@ -66,9 +66,9 @@ export function projectTier(t: Tier, s: StoredFields): Tier {
     display_order: has('display_order') ? t.display_order : DEFAULTS.display_order,
     status: has('status') ? t.status : DEFAULTS.status,
     protected: has('protected') ? t.protected : DEFAULTS.protected,
-    billing_provider: has('billing.provider') ? t.billing_provider : DEFAULTS.billing_provider,
+    billing_provider: has('billing_provider') ? t.billing_provider : DEFAULTS.billing_provider,
     billing_keys: s.billingKeys === 'none' ? [] : [...t.billing_keys],
-    fallback_price: has('billing.fallback_price') ? t.fallback_price : DEFAULTS.fallback_price,
+    fallback_price: has('fallback_price') ? t.fallback_price : DEFAULTS.fallback_price,
     limits: s.limits === 'rows' ? { ...t.limits } : Object.fromEntries([...s.limitColumns.keys()].sort().map((n) => [n, t.limits[n] ?? null])),
     permissions: s.permissions === 'none' ? [] : [...t.permissions],
   };

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { NAME_PATTERN, TIER_KEY_PATTERN } from '../catalog/schemas.js';
+import { tierStateSchema } from '../catalog/tier-state-schema.js';
 
 /**
  * The plan file's JSON Schema, and through FromSchema the one definition of the
@@ -24,28 +24,6 @@ const ADDED_REMOVED = {
   },
 } as const;
 const LIMIT_VALUE = { type: ['integer', 'null'] } as const;
-
-export const tierStateSchema = {
-  description: 'A tier as stored: defaults filled in, collections sorted.',
-  type: 'object',
-  additionalProperties: false,
-  required: ['key', 'name', 'description', 'customer_facing', 'display_order', 'status', 'protected', 'billing_provider', 'billing_keys', 'fallback_price', 'limits', 'permissions'],
-  properties: {
-    key: { type: 'string', pattern: TIER_KEY_PATTERN },
-    name: { type: 'string' },
-    description: { type: ['string', 'null'] },
-    customer_facing: { type: 'boolean' },
-    display_order: { type: 'integer' },
-    status: { enum: ['active', 'retired'] },
-    protected: { type: 'boolean' },
-    billing_provider: { enum: ['stripe', 'whop', 'exempt'] },
-    billing_keys: { type: 'array', items: { type: 'string' } },
-    fallback_price: { type: ['string', 'null'] },
-    limits: { type: 'object', additionalProperties: LIMIT_VALUE },
-    permissions: { type: 'array', items: { type: 'string', pattern: NAME_PATTERN } },
-    columns: { description: 'Per-tier values of app columns (catalog.yaml storage: per_tier); absent for tierctl\'s own tables.', type: 'object', additionalProperties: SCALAR },
-  },
-} as const;
 
 const tierFieldsSchema = {
   description: 'Field-level differences: before -> after for columns, added/removed for sets.',
@@ -197,7 +175,7 @@ export const planSchema = {
   },
 } as const;
 
-export type TierState = FromSchema<typeof tierStateSchema>;
+export type { TierState } from '../catalog/tier-state-schema.js';
 export type Plan = FromSchema<typeof planSchema>;
 export type Change = Plan['changes'][number];
 export type TierChange = Extract<Change, { kind: 'tier' }>;
