@@ -85,7 +85,8 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
         diagnostics.push(...checkTiersAgainstStorage(r.storage, storage.stored, tiers));
       } else diagnostics.push(...r.diagnostics);
     } else diagnostics.push(...checkNoAppColumns(tiers));
-    const billingStored = !catalogValue.storage || (storage?.stored.fields.has('billing_provider') ?? true);
+    // An unresolvable storage: reports its own problems; no second guess about billing.
+    const billingStored = !catalogValue.storage || (storage?.stored.fields.has('billing_provider') ?? false);
     diagnostics.push(...checkRules(catalogParsed, catalogValue, tiers, { billingStored }));
   }
   if (diagnostics.length || !catalogParsed) {
