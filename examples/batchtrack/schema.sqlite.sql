@@ -1,4 +1,5 @@
--- BatchTrack's tier tables (seeds 000-002), as its SQLAlchemy models create them on SQLite.
+-- BatchTrack's tier tables (seeds 000-002), as its SQLAlchemy models create them on SQLite. Python-side
+-- defaults (default=...) are not in the DDL, so NOT NULL columns have no database default.
 -- Constraints carry explicit names (seed 001: batch-mode migrations need them).
 CREATE TABLE permission (
   id INTEGER NOT NULL,
@@ -13,13 +14,13 @@ CREATE TABLE subscription_tier (
   name VARCHAR(64) NOT NULL,
   "key" VARCHAR(32) NOT NULL,
   description TEXT,
-  user_limit INTEGER NOT NULL DEFAULT 1,
-  is_customer_facing BOOLEAN NOT NULL DEFAULT 1,
-  billing_provider VARCHAR(32) NOT NULL DEFAULT 'exempt',
-  is_billing_exempt BOOLEAN NOT NULL DEFAULT 0,
+  user_limit INTEGER NOT NULL,
+  is_customer_facing BOOLEAN NOT NULL,
+  billing_provider VARCHAR(32) NOT NULL,
+  is_billing_exempt BOOLEAN NOT NULL,
   stripe_lookup_key VARCHAR(128),
   whop_product_key VARCHAR(128),
-  fallback_price VARCHAR(32) DEFAULT '$0',
+  fallback_price VARCHAR(32),
   created_at DATETIME,
   updated_at DATETIME,
   CONSTRAINT pk_subscription_tier PRIMARY KEY (id),
