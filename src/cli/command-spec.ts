@@ -15,7 +15,8 @@ export interface CommandSpec {
   load(): Promise<{ run(values: Values, positionals: string[], io: Io): Promise<Outcome> }>;
 }
 
-export const DATABASE_OPTION = { database: { type: 'string' } } as const satisfies Options;
+/** --table-prefix: tierctl's tables take this prefix (default none, or $TIERCTL_TABLE_PREFIX). */
+export const DATABASE_OPTION = { database: { type: 'string' }, 'table-prefix': { type: 'string' } } as const satisfies Options;
 export const DIR_OPTION = { dir: { type: 'string', default: 'tiers' } } as const satisfies Options;
 
 export const COMMANDS: CommandSpec[] = [

@@ -80,6 +80,19 @@ const permissionChange = <const A extends string, const P extends Record<string,
 
 const DESCRIPTION_ONLY = { type: 'object', additionalProperties: false, required: ['description'], properties: { description: { type: 'string' } } } as const;
 
+const CHANGE = {
+  oneOf: [
+    permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
+    permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
+    permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
+    tierChange('rename', { from: { type: 'string' } }, ['from']),
+    tierChange('create', { after: tierStateSchema }, ['after']),
+    tierChange('update', { fields: tierFieldsSchema }, ['fields']),
+    tierChange('retire', {}, []),
+    tierChange('delete', { before: tierStateSchema }, ['before']),
+  ],
+} as const;
+
 export const planSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://tierctl.dev/schemas/plan.schema.json',
@@ -101,18 +114,7 @@ export const planSchema = {
     changes: {
       description: 'Changes in the order apply runs them.',
       type: 'array',
-      items: {
-        oneOf: [
-          permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
-          permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
-          permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
-          tierChange('rename', { from: { type: 'string' } }, ['from']),
-          tierChange('create', { after: tierStateSchema }, ['after']),
-          tierChange('update', { fields: tierFieldsSchema }, ['fields']),
-          tierChange('retire', {}, []),
-          tierChange('delete', { before: tierStateSchema }, ['before']),
-        ],
-      },
+      items: CHANGE,
     },
     blocked: {
       description: 'Changes that can never be applied as planned; a plan with any is refused.',
@@ -135,13 +137,13 @@ export const planSchema = {
       },
     },
     drift: {
-      description: 'Present when the database differs from what the last apply left: it was changed outside tierctl.',
+      description: 'Present when the database differs from what the last apply left: it was changed outside tierctl. `changes` lead from what that run left to what is there now (same shape as the plan\'s changes).',
       type: 'object',
       additionalProperties: false,
-      required: ['run_id', 'objects'],
+      required: ['run_id', 'changes'],
       properties: {
         run_id: { type: 'integer' },
-        objects: { type: 'array', items: { type: 'string' } },
+        changes: { type: 'array', items: CHANGE },
       },
     },
     stripe: {

@@ -96,8 +96,15 @@ export function driftLines(plan: Plan): PlanLine[] {
   if (!plan.drift) return [];
   return [
     { mark: '!', depth: 0, text: `drift: the database was changed outside tierctl since apply run #${plan.drift.run_id}; this plan reverts it` },
-    ...plan.drift.objects.map((o) => ({ mark: '!' as const, depth: 1 as const, text: o })),
+    ...driftChangeLines(plan.drift).map((text) => ({ mark: '!' as const, depth: 1 as const, text })),
   ];
+}
+
+/** Drift's changes in the past tense ("tier pro was changed", then its fields), one string per line. */
+export function driftChangeLines(drift: NonNullable<Plan['drift']>): string[] {
+  const past = (text: string) =>
+    text.replace(' will be DELETED', ' was deleted').replace(' will be deleted', ' was deleted').replace(' will be created', ' was added').replace(' will be updated', ' was changed').replace(' will be retired', ' was retired');
+  return drift.changes.flatMap((c) => changeLines(c).map((l) => `${l.depth ? '    ' : ''}${l.mark} ${past(l.text)}`));
 }
 
 /** "9.00 USD / month" from Stripe's minor units (display only: never a price source). */

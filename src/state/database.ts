@@ -3,6 +3,7 @@ import type { QueryOptions, Sequelize, Transaction } from 'sequelize';
 import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { DatabaseTarget } from './database-url.js';
+import { dialectFor, type Dialect } from '../store/dialects/index.js';
 
 /**
  * The small port in front of the SQL database: raw queries in a transaction, and
@@ -12,6 +13,8 @@ import type { DatabaseTarget } from './database-url.js';
  */
 export interface Database {
   readonly dialect: 'sqlite' | 'postgres';
+  /** This database's differences (types, locks, error classes): ask it instead of branching on `dialect`. */
+  readonly engine: Dialect;
   readonly display: string;
   readonly sequelize: Sequelize;
   query<T = Record<string, unknown>>(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] }): Promise<T[]>;
@@ -66,6 +69,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   }
   const db: Database = {
     dialect: target.dialect,
+    engine: dialectFor(target.dialect),
     display: target.display,
     sequelize,
     async query<T>(sql: string, opts: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] } = {}) {
@@ -102,10 +106,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 export function connectionError(target: DatabaseTarget, err: unknown): TierctlError {
   const original = (err as { original?: unknown }).original ?? err;
   const detail = redact(errorMessage(original));
-  const hint = target.dialect === 'postgres'
-    ? 'check that PostgreSQL is running and that --database / $DATABASE_URL is right'
-    : 'check the path in --database / $DATABASE_URL and that the file is readable and writable';
-  return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint });
+  return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint: dialectFor(target.dialect).connectionHint });
 }
 
 /**

@@ -54,6 +54,8 @@ export interface TierTableDescription {
   idColumn: string | null;
   /** Column name → its source. The key and id columns are not listed here. Columns not named are never read or written. */
   columns: Record<string, ColumnSource>;
+  /** SQL type of a column where its source does not imply it (e.g. `tier-column`); store-mapped fills it from the live table. */
+  types?: Record<string, 'string' | 'text' | 'integer' | 'bigint' | 'boolean' | 'json' | 'date' | 'decimal'>;
 }
 
 export type LimitStorage =

@@ -7,9 +7,9 @@ import { renderText } from '../../render/text.js';
 import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
-import { computePlan } from '../compute-plan.js';
+import { readAndPlan, readStore } from '../../plan/read-and-plan.js';
 import type { Io } from '../io.js';
-import { actor, connect, gitSha, loadDesired, positiveInt, withDatabase } from '../shared.js';
+import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
 
@@ -45,15 +45,15 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 
   // Decided once: a person at a terminal gets the Ink view, anything else plain text.
   const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
-  const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
-  return withDatabase(db, async (d) => {
+  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? null });
+  return withStore(store, async (d) => {
     if (!d) throw new TierctlError('no database to apply to');
     let plan = saved;
     if (!plan) {
       const planning = ui?.startProgress();
       planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
       try {
-        plan = (await computePlan(loaded!, d, skipStripe, io.env)).plan;
+        plan = await readAndPlan(loaded!, readStore(d), { skipStripe, env: io.env });
       } catch (err) {
         await planning?.fail();
         throw err;

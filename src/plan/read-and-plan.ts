@@ -1,0 +1,74 @@
+import { verifyBilling } from '../billing/verify-billing.js';
+import type { Diagnostic } from '../catalog/diagnostic.js';
+import { billingKeyPosition, type LoadedCatalog } from '../catalog/load-catalog.js';
+import { emptyCatalog, type Catalog } from '../catalog/model.js';
+import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
+import { InvalidCatalogError } from '../errors.js';
+import type { TierStore } from '../store/tier-store.js';
+import { TOOL_VERSION } from '../version.js';
+import { buildPlan, type PlanInput } from './build-plan.js';
+import { detectDrift } from './drift.js';
+import type { Drift, Plan } from './plan-schema.js';
+
+/** The other side of a plan: what is there now (a database, or the files at a git ref). */
+export interface ActualSide {
+  catalog: Catalog;
+  /** Subscribers per tier key (every tier; the planner looks at those it would delete). */
+  subscriberCounts: Record<string, number>;
+  drift?: Drift | undefined;
+}
+
+/**
+ * Verifies the desired catalog's billing keys and fails, at each key's position in its
+ * tier file, on any problem; otherwise returns what the plan records about them.
+ * Shared by every way of planning (database or git ref) so none can skip the check.
+ */
+export async function verifiedBilling(loaded: LoadedCatalog, skipStripe: boolean, env: NodeJS.ProcessEnv): Promise<Pick<PlanInput, 'stripe' | 'notes'>> {
+  const billing = await verifyBilling(loaded.catalog, { skipStripe, env });
+  if (billing.problems.length) {
+    const diagnostics: Diagnostic[] = billing.problems.map((p) => ({ ...billingKeyPosition(loaded, p.tier, p.key), message: p.message, ...(p.hint ? { hint: p.hint } : {}) }));
+    throw new InvalidCatalogError(diagnostics, 'billing keys');
+  }
+  return { stripe: { verified: billing.verified, ...(billing.reason ? { reason: billing.reason } : {}), keys: billing.facts }, notes: billing.notes };
+}
+
+/**
+ * Read, then assemble (Changesets' getReleasePlan): Stripe verification and the read of the
+ * other side run side by side, then the pure planner puts them together. Both are awaited
+ * before anything fails, so a caller never closes the database under a read that is still
+ * running (a Stripe failure used to close SQLite under the open read transaction).
+ */
+export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promise<ActualSide>, options: { skipStripe: boolean; env: NodeJS.ProcessEnv }): Promise<Plan> {
+  const [billing, actual] = await Promise.allSettled([verifiedBilling(loaded, options.skipStripe, options.env), readActual()]);
+  if (actual.status === 'rejected') throw actual.reason;
+  if (billing.status === 'rejected') throw billing.reason;
+  return buildPlan({
+    desired: loaded,
+    actual: actual.value.catalog,
+    context: { subscriberCounts: actual.value.subscriberCounts },
+    ...billing.value,
+    drift: actual.value.drift,
+    toolVersion: TOOL_VERSION,
+  });
+}
+
+/** The database side: one read-only snapshot, subscribers counted in one grouped query. No store: an empty database. */
+export function readStore(store: TierStore | null): () => Promise<ActualSide> {
+  return async () => {
+    if (!store) return { catalog: emptyCatalog(), subscriberCounts: {} };
+    return store.read(async (tx) => {
+      const snapshot = await store.snapshot(tx);
+      const subscriberCounts = await store.countSubscribers(tx, snapshot);
+      return { catalog: snapshot.catalog, subscriberCounts, drift: detectDrift(snapshot.catalog, snapshot.lastRun) };
+    });
+  };
+}
+
+/** The pull-request side: the tier files at a git ref (no database; absent files plan as empty). */
+export function readGitRef(ref: string, dir: string, cwd: string): () => Promise<ActualSide> {
+  return async () => {
+    const base = await loadCatalogAtRef(ref, dir, cwd);
+    if (base !== 'absent' && !base.ok) throw new InvalidCatalogError(base.diagnostics, `tier files at ${ref}`);
+    return { catalog: base === 'absent' ? emptyCatalog() : base.loaded.catalog, subscriberCounts: {} };
+  };
+}
