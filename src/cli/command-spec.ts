@@ -61,8 +61,8 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'drift',
     summary: 'Check whether the database was changed outside tierctl since the last apply',
-    usage: 'tierctl drift [--database URL] [--format text|json]',
-    options: { ...DATABASE_OPTION, format: { type: 'string', default: 'text' } },
+    usage: 'tierctl drift [--database URL] [--dir tiers] [--format text|json]',
+    options: { ...DATABASE_OPTION, ...DIR_OPTION, format: { type: 'string', default: 'text' } },
     load: () => import('./commands/drift.js'),
   },
   {

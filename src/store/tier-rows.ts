@@ -80,6 +80,7 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
   };
   let provider: Tier['billing_provider'] | undefined;
   const keyByProvider: Partial<Record<'stripe' | 'whop', string>> = {};
+  const plainFields = new Set(Object.values(d.tier.columns).flatMap((s) => (s.kind === 'field' ? [s.field] : [])));
   for (const [column, source] of Object.entries(d.tier.columns)) {
     const raw = row[column];
     switch (source.kind) {
@@ -88,6 +89,8 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
         else if (source.field !== 'key') setField(tier, source.field, raw);
         break;
       case 'map': {
+        // A field with a column of its own is read from it; the map is derived (is_billing_exempt).
+        if (plainFields.has(source.field)) break;
         const entry = Object.entries(source.values).find(([, v]) => sameScalar(v, raw));
         if (!entry || source.field === 'key') break;
         if (source.field === 'billing_provider') provider = entry[0] as Tier['billing_provider'];
