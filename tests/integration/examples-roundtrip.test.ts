@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { openCatalog } from '../../src/runtime/open-catalog.js';
 import { createAppTables } from '../support/app-schema.js';
 import { ROOT } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
@@ -117,6 +118,16 @@ for (const backend of BACKENDS) {
 
       expect(await cli('plan', '--detailed-exitcode', '--skip-stripe')).toMatchObject({ code: 0 });
       expect(await cli('drift')).toMatchObject({ code: 0 });
+
+      // The runtime API reads the app's tables through the same description.
+      const catalog = await openCatalog({ database: db.url, tiersDir: path.join(dir, 'tiers') });
+      try {
+        expect(catalog.limit('team', 'users')).toBe(8);
+        expect(catalog.can('maker', 'reports.export')).toBe(true);
+        expect(catalog.tierById(Number(orgsBefore.find((o) => o['name'] === 'Solo Soap')?.['subscription_tier_id']))?.key).toBe('maker');
+      } finally {
+        await catalog.close();
+      }
     });
 
     it('payments: import, plan 0, edit (limit, grant, create, retire; rename refused: the key is the primary key), apply, every column checked, plan 0', async () => {
@@ -199,6 +210,21 @@ for (const backend of BACKENDS) {
 
       expect(await cli('plan', '--detailed-exitcode', '--skip-stripe')).toMatchObject({ code: 0 });
       expect(await cli('drift')).toMatchObject({ code: 0 });
+
+      // A change behind tierctl's back shows as drift, read through the description.
+      await db.sql("UPDATE subscription_plans SET requests_per_minute = 99 WHERE id = 'pro'");
+      const drift = await cli('drift', '--format', 'json');
+      expect(drift.code).toBe(2);
+      expect(drift.stdout).toContain('pro');
+
+      const catalog = await openCatalog({ database: db.url, tiersDir: path.join(dir, 'tiers') });
+      try {
+        expect(catalog.limit('basic', 'credits_per_period')).toBe(150);
+        expect(catalog.can('basic', 'api_access')).toBe(true);
+        expect(catalog.tier('free')?.status).toBe('retired');
+      } finally {
+        await catalog.close();
+      }
     });
   });
 }
