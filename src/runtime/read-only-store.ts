@@ -35,7 +35,12 @@ export async function openReadOnlyStore(database: string | undefined, env: NodeJ
       get db(): Database {
         throw new TierctlError('the app-table store does not expose its connection');
       },
-      read: () => store.read((tx) => store.snapshot(tx)),
+      // A storage without a vocabulary table (JSON permissions) still answers can() for every
+      // permission catalog.yaml declares.
+      read: async () => {
+        const snapshot = await store.read((tx) => store.snapshot(tx));
+        return { ...snapshot, catalog: { ...snapshot.catalog, permissions: { ...app.catalogFile.permissions, ...snapshot.catalog.permissions } } };
+      },
       close: () => store.close(),
     };
   }
