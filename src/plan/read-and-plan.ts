@@ -13,8 +13,11 @@ import type { Drift, Plan } from './plan-schema.js';
 /** The other side of a plan: what is there now (a database, or the files at a git ref). */
 export interface ActualSide {
   catalog: Catalog;
-  /** Subscribers per tier key (every tier; the planner looks at those it would delete). */
-  subscriberCounts: Record<string, number>;
+  /**
+   * Subscribers per tier key (every tier; the planner looks at those it would delete), or
+   * why they could not be counted: that fails the plan only when it deletes a tier.
+   */
+  subscriberCounts: Record<string, number> | { failed: Error };
   drift?: Drift | undefined;
 }
 
@@ -42,14 +45,18 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
   const [billing, actual] = await Promise.allSettled([verifiedBilling(loaded, options.skipStripe, options.env), readActual()]);
   if (actual.status === 'rejected') throw actual.reason;
   if (billing.status === 'rejected') throw billing.reason;
-  return buildPlan({
+  const counts = actual.value.subscriberCounts;
+  const plan = buildPlan({
     desired: loaded,
     actual: actual.value.catalog,
-    context: { subscriberCounts: actual.value.subscriberCounts },
+    context: { subscriberCounts: 'failed' in counts ? {} : counts },
     ...billing.value,
     drift: actual.value.drift,
     toolVersion: TOOL_VERSION,
   });
+  const deletes = plan.changes.some((c) => c.kind === 'tier' && c.action === 'delete') || plan.blocked.some((b) => b.action === 'delete');
+  if ('failed' in counts && deletes) throw counts.failed;
+  return plan;
 }
 
 /** The database side: one read-only snapshot, subscribers counted in one grouped query. No store: an empty database. */
@@ -58,7 +65,8 @@ export function readStore(store: TierStore | null): () => Promise<ActualSide> {
     if (!store) return { catalog: emptyCatalog(), subscriberCounts: {} };
     return store.read(async (tx) => {
       const snapshot = await store.snapshot(tx);
-      const subscriberCounts = await store.countSubscribers(tx, snapshot);
+      // Last in the snapshot: on PostgreSQL a failed statement ends the transaction's reads.
+      const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
       return { catalog: snapshot.catalog, subscriberCounts, drift: detectDrift(snapshot.catalog, snapshot.lastRun) };
     });
   };
