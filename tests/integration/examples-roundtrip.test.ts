@@ -83,6 +83,12 @@ for (const backend of BACKENDS) {
       const applied = await cli('apply', '--auto-approve', '--skip-stripe');
       expect(applied.code, applied.stderr).toBe(0);
 
+      // No table was created, altered or dropped besides tierctl's own bookkeeping (prefixed).
+      const tables = backend.name === 'sqlite'
+        ? await db.sql<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        : await db.sql<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name');
+      expect(tables.map((t) => t.name)).toEqual(['organization', 'permission', 'subscription_tier', 'subscription_tier_permission', 'tierctl_reconcile_run', 'tierctl_tierctl_migration']);
+
       const after = await db.sql<Record<string, unknown>>('SELECT * FROM subscription_tier ORDER BY id');
       const row = (key: string) => after.find((r) => r['key'] === key) as Record<string, unknown>;
       const shape = (r: Record<string, unknown>) => ({
