@@ -27,7 +27,8 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     throw new TierctlError(`the database holds no tiers to import in ${where}`, { hint: 'check --database / $DATABASE_URL' });
   }
   const existing = await readdir(dir).catch(() => [] as string[]);
-  if (existing.some((f) => f.endsWith('.yaml') && f !== CATALOG_FILE_NAME) && values['force'] !== true) {
+  // catalog.yaml with storage: is the description import reads through; anything else is overwritten only with --force.
+  if (existing.some((f) => f.endsWith('.yaml') && !(app && f === CATALOG_FILE_NAME)) && values['force'] !== true) {
     throw new TierctlError(`${shownDir} already holds tier files`, { hint: 'import into a directory holding only catalog.yaml (or nothing), or pass --force to overwrite' });
   }
   await mkdir(dir, { recursive: true });
