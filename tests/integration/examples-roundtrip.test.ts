@@ -170,6 +170,13 @@ for (const backend of BACKENDS) {
       rmSync(path.join(dir, 'tiers', 'professional.yaml'));
       writeTier(dir, 'pro', pro);
 
+      // user_subscriptions.plan_id holds keys: a plan with subscribers cannot be deleted.
+      rmSync(path.join(dir, 'tiers', 'pro.yaml'));
+      const del = await cli('plan', '--detailed-exitcode', '--skip-stripe', '--format', 'json');
+      expect(del.code).toBe(3);
+      expect((JSON.parse(del.stdout) as { blocked: { tier: string; action: string; reason: string }[] }).blocked).toEqual([{ tier: 'pro', action: 'delete', reason: expect.stringContaining('1 subscriber') }]);
+      writeTier(dir, 'pro', pro);
+
       edit(dir, 'basic', (t) => {
         (t['limits'] as Record<string, number>)['credits_per_period'] = 150;
         (t['permissions'] as string[]).push('api_access');
