@@ -68,15 +68,15 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'history',
     summary: 'List recent apply runs from the audit table',
-    usage: 'tierctl history [--database URL] [--limit 20] [--format text|json]',
-    options: { ...DATABASE_OPTION, limit: { type: 'string', default: '20' }, format: { type: 'string', default: 'text' } },
+    usage: 'tierctl history [--database URL] [--dir tiers] [--limit 20] [--format text|json]',
+    options: { ...DATABASE_OPTION, ...DIR_OPTION, limit: { type: 'string', default: '20' }, format: { type: 'string', default: 'text' } },
     load: () => import('./commands/history.js'),
   },
   {
     name: 'migrate',
     summary: "Create or upgrade tierctl's own tables",
-    usage: 'tierctl migrate [--database URL] [--status]',
-    options: { ...DATABASE_OPTION, status: { type: 'boolean', default: false }, 'lock-timeout': { type: 'string', default: '5000' } },
+    usage: 'tierctl migrate [--database URL] [--dir tiers] [--status]',
+    options: { ...DATABASE_OPTION, ...DIR_OPTION, status: { type: 'boolean', default: false }, 'lock-timeout': { type: 'string', default: '5000' } },
     load: () => import('./commands/migrate.js'),
   },
   {

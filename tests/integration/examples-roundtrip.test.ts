@@ -124,6 +124,9 @@ for (const backend of BACKENDS) {
 
       expect(await cli('plan', '--detailed-exitcode', '--skip-stripe')).toMatchObject({ code: 0 });
       expect(await cli('drift')).toMatchObject({ code: 0 });
+      const history = await cli('history', '--format', 'json');
+      expect((JSON.parse(history.stdout) as { status: string }[]).map((r) => r.status)).toEqual(['applied']);
+      expect((await cli('migrate', '--status')).stdout).toContain('applied  0001-initial-tables');
 
       // The runtime API reads the app's tables through the same description.
       const catalog = await openCatalog({ database: db.url, tiersDir: path.join(dir, 'tiers') });
