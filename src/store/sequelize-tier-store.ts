@@ -224,7 +224,11 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       model.removeAttribute('id');
       let rows: Record<string, unknown>[];
       try {
-        rows = await raw(model, tx, { attributes: [ref.column, [fn('COUNT', col(ref.column)), 'n']], where: { [ref.column]: { [Op.ne]: null } }, group: [ref.column] });
+        // In a savepoint: on PostgreSQL a failed statement (a missing table) would otherwise abort
+        // the caller's transaction, and apply plans and writes in the same one.
+        rows = await db.sequelize.transaction({ transaction: tx }, (savepoint) =>
+          raw<Record<string, unknown>>(model, savepoint, { attributes: [ref.column, [fn('COUNT', col(ref.column)), 'n']], where: { [ref.column]: { [Op.ne]: null } }, group: [ref.column] }),
+        );
       } catch (err) {
         throw new TierctlError(`cannot count subscribers in ${ref.table}.${ref.column}: ${redact(errorMessage((err as { original?: unknown }).original ?? err))}`, {
           hint: 'fix subscribers: in catalog.yaml (table and column the application uses), or remove it; deletes stay refused until subscribers can be counted',
