@@ -1,6 +1,9 @@
 import { BugError, StaleError, TierctlError } from '../errors.js';
 import { catalogFingerprint, changedObjects, fingerprintOf, objectFingerprints } from '../plan/fingerprint.js';
+import type { PlanInput } from '../plan/build-plan.js';
+import type { DesiredState } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
+import { assemblePlan, readSide } from '../plan/read-and-plan.js';
 import type { TierStore, WriteHooks } from '../store/tier-store.js';
 
 export interface ApplyOptions {
@@ -38,15 +41,24 @@ export function checkApplicable(plan: Plan, allowDestroy: boolean): void {
   }
 }
 
+/** `apply` without a plan file: the files, planned against the state read under the lock. */
+export interface DesiredApply {
+  desired: DesiredState;
+  billing: Pick<PlanInput, 'stripe' | 'notes'>;
+  /** Sees the plan before anything is written (to show it); throwing refuses it, rolling back. */
+  onPlan(plan: Plan): void;
+}
+
 /**
- * Applies a plan: migrations, lock, one read of the state, staleness check, writes,
- * self-check, audit row; all in one transaction, so a failure at any point leaves the
- * database exactly as it was. The state is read once under the lock; the self-check
- * compares the planned state with the written tiers read back (store.apply's `result`),
- * not with a second read of everything.
+ * Applies a saved plan, or plans the files and applies them, under one lock: migrations,
+ * one read of the state, the staleness check (a saved plan) or the plan itself (the
+ * files), writes, self-check, audit row; all in one transaction, so a failure at any point
+ * leaves the database exactly as it was. The state is read once; the self-check compares
+ * the planned state with the written tiers read back (store.apply's `result`).
  */
-export async function applyPlan(store: TierStore, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
-  checkApplicable(plan, options.allowDestroy);
+export async function applyPlan(store: TierStore, what: Plan | DesiredApply, options: ApplyOptions): Promise<ApplyResult & { plan: Plan }> {
+  const saved = 'format_version' in what ? what : undefined;
+  if (saved) checkApplicable(saved, options.allowDestroy);
   const startedAt = new Date().toISOString();
   const progress = options.onProgress ?? (() => undefined);
   return store.write(options.lockTimeoutMs, async (tx) => {
@@ -55,12 +67,21 @@ export async function applyPlan(store: TierStore, plan: Plan, options: ApplyOpti
     progress('reading state');
     const state = await store.snapshot(tx);
     const base = catalogFingerprint(state.catalog);
-    if (base !== plan.base_fingerprint) {
-      throw new StaleError(
-        'the database changed since this plan was made; nothing was applied',
-        'run `tierctl plan` again and review the new plan',
-        changedObjects(plan.base_objects, objectFingerprints(state.catalog)),
-      );
+    let plan: Plan;
+    if (saved) {
+      plan = saved;
+      if (base !== plan.base_fingerprint) {
+        throw new StaleError(
+          'the database changed since this plan was made; nothing was applied',
+          'run `tierctl plan` again and review the new plan',
+          changedObjects(plan.base_objects, objectFingerprints(state.catalog)),
+        );
+      }
+    } else {
+      const desired = what as DesiredApply;
+      plan = assemblePlan(desired.desired, await readSide(store, tx, state), desired.billing);
+      desired.onPlan(plan);
+      checkApplicable(plan, options.allowDestroy);
     }
     progress(`applying ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`);
     const written = plan.changes.length ? await store.apply(tx, state, plan.changes, options.hooks) : { statements: 0, result: state.catalog };
@@ -83,6 +104,6 @@ export async function applyPlan(store: TierStore, plan: Plan, options: ApplyOpti
       result_state: JSON.stringify(written.result),
       status,
     });
-    return { runId, status, migrations, statements: written.statements, resultFingerprint: after };
+    return { runId, status, migrations, statements: written.statements, resultFingerprint: after, plan };
   });
 }

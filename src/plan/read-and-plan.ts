@@ -4,9 +4,10 @@ import { billingKeyPosition, type LoadedCatalog } from '../catalog/load-catalog.
 import { emptyCatalog, type Catalog } from '../catalog/model.js';
 import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
 import { InvalidCatalogError } from '../errors.js';
-import type { TierStore } from '../store/tier-store.js';
+import type { StoreSnapshot, StoreTransaction, TierStore } from '../store/tier-store.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan, type PlanInput } from './build-plan.js';
+import type { DesiredState } from './diff.js';
 import { detectDrift } from './drift.js';
 import type { Drift, Plan } from './plan-schema.js';
 
@@ -45,13 +46,18 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
   const [billing, actual] = await Promise.allSettled([verifiedBilling(loaded, options.skipStripe, options.env), readActual()]);
   if (actual.status === 'rejected') throw actual.reason;
   if (billing.status === 'rejected') throw billing.reason;
-  const counts = actual.value.subscriberCounts;
+  return assemblePlan(loaded, actual.value, billing.value);
+}
+
+/** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
+export function assemblePlan(desired: DesiredState, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+  const counts = actual.subscriberCounts;
   const plan = buildPlan({
-    desired: loaded,
-    actual: actual.value.catalog,
+    desired,
+    actual: actual.catalog,
     context: { subscriberCounts: 'failed' in counts ? {} : counts },
-    ...billing.value,
-    drift: actual.value.drift,
+    ...billing,
+    drift: actual.drift,
     toolVersion: TOOL_VERSION,
   });
   const deletes = plan.changes.some((c) => c.kind === 'tier' && c.action === 'delete') || plan.blocked.some((b) => b.action === 'delete');
@@ -59,16 +65,18 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
   return plan;
 }
 
+/** The database side inside a transaction the caller holds (a read snapshot, or apply's lock). */
+export async function readSide(store: TierStore, tx: StoreTransaction, snapshot: StoreSnapshot): Promise<ActualSide> {
+  // Last in the transaction: on PostgreSQL a failed statement ends the transaction's reads.
+  const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
+  return { catalog: snapshot.catalog, subscriberCounts, drift: detectDrift(snapshot.catalog, snapshot.lastRun) };
+}
+
 /** The database side: one read-only snapshot, subscribers counted in one grouped query. No store: an empty database. */
 export function readStore(store: TierStore | null): () => Promise<ActualSide> {
   return async () => {
     if (!store) return { catalog: emptyCatalog(), subscriberCounts: {} };
-    return store.read(async (tx) => {
-      const snapshot = await store.snapshot(tx);
-      // Last in the snapshot: on PostgreSQL a failed statement ends the transaction's reads.
-      const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
-      return { catalog: snapshot.catalog, subscriberCounts, drift: detectDrift(snapshot.catalog, snapshot.lastRun) };
-    });
+    return store.read(async (tx) => readSide(store, tx, await store.snapshot(tx)));
   };
 }
 

@@ -57,7 +57,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       // tierctl handles SQLITE_BUSY itself (lock timeout, exit 4); Sequelize's own retry would hide it.
       retry: { max: 1 },
     });
-    patchSqliteConnections(sequelize, options.busyTimeoutMs ?? 5000, options.readOnly ?? false);
+    dialectFor('sqlite').configure(sequelize, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, readOnly: options.readOnly ?? false });
   } else {
     sequelize = new Sequelize(target.url, {
       dialect: 'postgres',
@@ -107,25 +107,4 @@ export function connectionError(target: DatabaseTarget, err: unknown): TierctlEr
   const original = (err as { original?: unknown }).original ?? err;
   const detail = redact(errorMessage(original));
   return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint: dialectFor(target.dialect).connectionHint });
-}
-
-/**
- * node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per
- * transaction without a hook to set it; wrap getConnection so every connection gets it
- * (and, for read-only commands, query_only, once per connection).
- */
-function patchSqliteConnections(sequelize: Sequelize, ms: number, readOnly: boolean): void {
-  type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void };
-  const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
-  const original = manager.getConnection.bind(manager);
-  const queryOnly = new WeakSet<Connection>();
-  manager.getConnection = async (o?: unknown) => {
-    const connection = await original(o);
-    connection.configure('busyTimeout', ms);
-    if (readOnly && !queryOnly.has(connection)) {
-      queryOnly.add(connection);
-      await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
-    }
-    return connection;
-  };
 }

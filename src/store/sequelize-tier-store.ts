@@ -224,7 +224,11 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       model.removeAttribute('id');
       let rows: Record<string, unknown>[];
       try {
-        rows = await raw(model, tx, { attributes: [ref.column, [fn('COUNT', col(ref.column)), 'n']], where: { [ref.column]: { [Op.ne]: null } }, group: [ref.column] });
+        // In a savepoint: on PostgreSQL a failed statement (a missing table) would otherwise abort
+        // the caller's transaction, and apply plans and writes in the same one.
+        rows = await db.sequelize.transaction({ transaction: tx }, (savepoint) =>
+          raw<Record<string, unknown>>(model, savepoint, { attributes: [ref.column, [fn('COUNT', col(ref.column)), 'n']], where: { [ref.column]: { [Op.ne]: null } }, group: [ref.column] }),
+        );
       } catch (err) {
         throw new TierctlError(`cannot count subscribers in ${ref.table}.${ref.column}: ${redact(errorMessage((err as { original?: unknown }).original ?? err))}`, {
           hint: 'fix subscribers: in catalog.yaml (table and column the application uses), or remove it; deletes stay refused until subscribers can be counted',
@@ -316,6 +320,25 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       await hooks.beforeStatement?.(statements);
       return fn();
     };
+    // Multi-row INSERTs through Sequelize's query generator (its quoting and per-type escaping),
+    // without building a model instance per row: at 10,000 tiers that is 180,000 rows.
+    const queryInterface = db.sequelize.getQueryInterface();
+    const insert = (model: AnyModel, rows: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
+      step(() => queryInterface.bulkInsert(model.getTableName(), rows, { transaction: tx, ...extra }, model.getAttributes()));
+    /** Rows added one by one, written ROWS_PER_STATEMENT at a time (never all held at once). */
+    const batcher = (model: AnyModel) => {
+      let pending: Record<string, unknown>[] = [];
+      return {
+        async add(row: Record<string, unknown>) {
+          pending.push(row);
+          if (pending.length >= ROWS_PER_STATEMENT) await this.flush();
+        },
+        async flush() {
+          if (pending.length) await insert(model, pending);
+          pending = [];
+        },
+      };
+    };
     const now = new Date();
     const target = projectChanges(base.catalog, changes);
     const refs = new Map(known.refs);
@@ -332,7 +355,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const v = d.permissions.vocabulary;
       const permission = models.permission;
       for (const part of chunk(permCreates)) {
-        await step(() => permission.bulkCreate(part.map((c) => ({ [v.nameColumn]: c.permission, ...(v.descriptionColumn ? { [v.descriptionColumn]: c.after.description } : {}) })), { transaction: tx, fields: [v.nameColumn, ...(v.descriptionColumn ? [v.descriptionColumn] : [])] }));
+        await insert(permission, part.map((c) => ({ [v.nameColumn]: c.permission, ...(v.descriptionColumn ? { [v.descriptionColumn]: c.after.description } : {}) })));
         const rows = await raw<Record<string, unknown>>(permission, tx, { attributes: [v.idColumn, v.nameColumn], where: { [v.nameColumn]: part.map((c) => c.permission) } });
         for (const r of rows) permissionIds.set(String(r[v.nameColumn]), Number(r[v.idColumn]));
       }
@@ -382,8 +405,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     // 4. New tiers in batches, then their ids in one query per batch.
     const creates = changes.filter((c): c is Extract<Change, { action: 'create'; kind: 'tier' }> => c.kind === 'tier' && c.action === 'create').map((c) => c.after);
     for (const part of chunk(creates)) {
-      const rows = part.map((tier) => tierToRow(d, tier, now, true));
-      await step(() => models.tier.bulkCreate(rows, { transaction: tx, fields: Object.keys(rows[0] as TierRow) }));
+      await insert(models.tier, part.map((tier) => tierToRow(d, tier, now, true)));
       if (idColumn) {
         const back = await raw<TierRow>(models.tier, tx, { attributes: [idColumn, d.tier.keyColumn], where: { [d.tier.keyColumn]: part.map((tier) => tier.key) } });
         for (const r of back) refs.set(String(r[d.tier.keyColumn]), Number(r[idColumn]));
@@ -399,40 +421,37 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     for (const part of chunk(rewritten)) {
       const rows = part.map((k) => ({ ...(idColumn ? { [idColumn]: refOf(k) } : {}), ...tierToRow(d, target.tiers[k] as Tier, now, true) }));
       const fields = Object.keys(rows[0] as TierRow);
-      await step(() => models.tier.bulkCreate(rows, { transaction: tx, fields, updateOnDuplicate: fields.filter((f) => !keepOnUpdate.has(f)) }));
+      await insert(models.tier, rows, { updateOnDuplicate: fields.filter((f) => !keepOnUpdate.has(f)), upsertKeys: [refColumn] });
     }
 
     // 6. Child rows of created and updated tiers, from the target state.
     const childOwners = [...creates.map((tier) => tier.key), ...touched];
-    const insertRows = async (model: AnyModel, rows: Record<string, unknown>[]) => {
-      for (const part of chunk(rows)) await step(() => model.bulkCreate(part, { transaction: tx, fields: Object.keys(part[0] as Record<string, unknown>) }));
-    };
     if (models.grant && d.permissions.kind === 'join') {
       const p = d.permissions;
-      const rows: Record<string, unknown>[] = [];
+      const grants = batcher(models.grant);
       for (const k of childOwners) {
         for (const name of (target.tiers[k] as Tier).permissions) {
           const pid = permissionIds.get(name);
           if (pid === undefined) throw new BugError(`permission ${name} has no row`);
-          rows.push({ [p.tierIdColumn]: refOf(k), [p.permissionIdColumn]: pid });
+          await grants.add({ [p.tierIdColumn]: refOf(k), [p.permissionIdColumn]: pid });
         }
       }
-      await insertRows(models.grant, rows);
+      await grants.flush();
     }
     if (models.limit && d.limits.kind === 'rows') {
       const l = d.limits;
-      const rows: Record<string, unknown>[] = [];
-      for (const k of childOwners) for (const [name, value] of Object.entries((target.tiers[k] as Tier).limits)) rows.push({ [l.tierIdColumn]: refOf(k), [l.nameColumn]: name, [l.valueColumn]: value });
-      await insertRows(models.limit, rows);
+      const limits = batcher(models.limit);
+      for (const k of childOwners) for (const [name, value] of Object.entries((target.tiers[k] as Tier).limits)) await limits.add({ [l.tierIdColumn]: refOf(k), [l.nameColumn]: name, [l.valueColumn]: value });
+      await limits.flush();
     }
     if (models.billingKey && d.billingKeys.kind === 'rows') {
       const b = d.billingKeys;
-      const rows: Record<string, unknown>[] = [];
+      const keys = batcher(models.billingKey);
       for (const k of childOwners) {
         const tier = target.tiers[k] as Tier;
-        for (const key of tier.billing_keys) rows.push({ [b.tierIdColumn]: refOf(k), [b.providerColumn]: tier.billing_provider, [b.keyColumn]: key });
+        for (const key of tier.billing_keys) await keys.add({ [b.tierIdColumn]: refOf(k), [b.providerColumn]: tier.billing_provider, [b.keyColumn]: key });
       }
-      await insertRows(models.billingKey, rows);
+      await keys.flush();
     }
 
     // 7. Permissions no longer declared (their grants are gone by now).

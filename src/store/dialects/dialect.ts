@@ -26,6 +26,11 @@ export interface Dialect {
   permissionDenied(err: unknown): string | undefined;
   /** Names of the tables in the schema tierctl works in, in one query. */
   listTables(sequelize: Sequelize, tx: Transaction | null): Promise<Set<string>>;
+  /**
+   * Per-connection settings Sequelize has no option for (SQLite: the busy timeout, which is
+   * the lock timeout, and `query_only` for read-only commands). Called once per Sequelize instance.
+   */
+  configure(sequelize: Sequelize, options: { busyTimeoutMs: number; readOnly: boolean }): void;
   /** What to check when the database cannot be opened. */
   readonly connectionHint: string;
 }

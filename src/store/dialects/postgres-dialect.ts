@@ -76,5 +76,8 @@ export const postgresDialect: Dialect = {
     });
     return new Set(rows.map((r) => r.name));
   },
+  configure() {
+    // Nothing per connection: the lock timeout is set per transaction (beginLockedWrite), read-only per snapshot.
+  },
   connectionHint: 'check that PostgreSQL is running and that --database / $DATABASE_URL is right',
 };

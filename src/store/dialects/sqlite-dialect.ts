@@ -33,5 +33,23 @@ export const sqliteDialect: Dialect = {
     const rows = await sequelize.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'", { type: QueryTypes.SELECT, transaction: tx, raw: true });
     return new Set(rows.map((r) => r.name));
   },
+  configure(sequelize, { busyTimeoutMs, readOnly }) {
+    // node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per transaction
+    // without a hook to set it; wrap getConnection so every connection gets it (and, for
+    // read-only commands, query_only, once per connection).
+    type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void };
+    const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
+    const original = manager.getConnection.bind(manager);
+    const queryOnly = new WeakSet<Connection>();
+    manager.getConnection = async (o?: unknown) => {
+      const connection = await original(o);
+      connection.configure('busyTimeout', busyTimeoutMs);
+      if (readOnly && !queryOnly.has(connection)) {
+        queryOnly.add(connection);
+        await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
+      }
+      return connection;
+    };
+  },
   connectionHint: 'check the path in --database / $DATABASE_URL and that the file is readable and writable',
 };
