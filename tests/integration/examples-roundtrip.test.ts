@@ -160,6 +160,9 @@ for (const backend of BACKENDS) {
       });
       expect(await cli('plan', '--detailed-exitcode', '--skip-stripe')).toMatchObject({ code: 0 });
 
+      // A column the description does not name is never touched, even on rows tierctl updates.
+      await db.sql('ALTER TABLE subscription_plans ADD COLUMN tier_type VARCHAR(20)');
+      await db.sql("UPDATE subscription_plans SET tier_type = 'paid' WHERE id = 'basic'");
       const before = await db.sql<Record<string, unknown>>('SELECT * FROM subscription_plans ORDER BY id');
       const subsBefore = await db.sql('SELECT id, plan_id FROM user_subscriptions ORDER BY id');
 
@@ -208,6 +211,8 @@ for (const backend of BACKENDS) {
         credits_per_period: 150, max_products_per_batch: 20, max_api_calls_per_day: 0, requests_per_minute: 20, requests_per_hour: 500,
         features: { api_access: true, csv_upload: true, email_support: true, enhanced_generation: true }, lemon_squeezy_variant_id: 'ls_var_basic', lemon_squeezy_product_id: 'ls_prod_main', is_active: true, sort_order: 1,
       });
+      expect(row('basic')['tier_type']).toBe('paid');
+      expect(row('team')['tier_type']).toBeNull();
       expect(shape(row('free'))).toMatchObject({ id: 'free', is_active: false, credits_per_period: 10, price: 0, features: { csv_upload: true } });
       expect(shape(row('team'))).toEqual({
         id: 'team', name: 'Team', description: 'Shared credits for a team', price: 49.5, currency: 'EUR', billing_interval: 'year',
