@@ -1,5 +1,6 @@
 import { BugError, StaleError, TierctlError } from '../errors.js';
-import { catalogFingerprint, changedObjects, fingerprintOf, objectFingerprints } from '../plan/fingerprint.js';
+import { canonicalJson } from '../plan/canonical-json.js';
+import { catalogFingerprint, changedObjects, fingerprintOf, fingerprintOfJson, objectFingerprints } from '../plan/fingerprint.js';
 import type { PlanInput } from '../plan/build-plan.js';
 import type { DesiredState } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
@@ -83,9 +84,13 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
       desired.onPlan(plan);
       checkApplicable(plan, options.allowDestroy);
     }
+    // Computed before the writes, so its canonical text is not alive next to the audit row's at the peak.
+    const planFingerprint = fingerprintOf(plan);
     progress(`applying ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`);
     const written = plan.changes.length ? await store.apply(tx, state, plan.changes, options.hooks) : { statements: 0, result: state.catalog };
-    const after = plan.changes.length ? catalogFingerprint(written.result) : base;
+    // One canonical text serves the fingerprint and the audit row's result_state (valid JSON of the catalog).
+    const resultJson = canonicalJson(written.result);
+    const after = fingerprintOfJson(resultJson);
     if (after !== plan.desired_fingerprint) {
       throw new BugError(`apply did not reach the planned state (${after} instead of ${plan.desired_fingerprint}); rolled back`);
     }
@@ -97,11 +102,11 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
       tool_version: options.toolVersion,
       base_fingerprint: base,
       result_fingerprint: after,
-      plan_fingerprint: fingerprintOf(plan),
+      plan_fingerprint: planFingerprint,
       actor: options.actor,
       git_sha: options.gitSha,
       changes: JSON.stringify(plan.changes),
-      result_state: JSON.stringify(written.result),
+      result_state: resultJson,
       status,
     });
     return { runId, status, migrations, statements: written.statements, resultFingerprint: after, plan };
