@@ -2,20 +2,21 @@ import { stringify } from 'yaml';
 import type { Catalog, Tier } from './model.js';
 import { CATALOG_FILE_NAME } from './load-catalog.js';
 
-const SCHEMA_COMMENT = (file: string) => `# yaml-language-server: $schema=../schemas/${file}\n`;
+const schemaComment = (schemaDir: string, file: string) => `# yaml-language-server: $schema=${schemaDir}/${file}\n`;
 
 /**
  * Catalog -> tier files (file name -> YAML text), the inverse of the loader: `import`
- * writes these, and loading them back yields the same catalog. Pure.
+ * writes these, and loading them back yields the same catalog. Pure. `schemaDir` is where
+ * the JSON Schemas are, relative to the tier directory (see init/schema-location.ts).
  */
-export function renderCatalogFiles(catalog: Catalog): Record<string, string> {
+export function renderCatalogFiles(catalog: Catalog, schemaDir = '../schemas'): Record<string, string> {
   const limitNames = [...new Set(Object.values(catalog.tiers).flatMap((t) => Object.keys(t.limits)))].sort();
   const files: Record<string, string> = {};
-  files[CATALOG_FILE_NAME] = SCHEMA_COMMENT('catalog.schema.json') + stringify({
+  files[CATALOG_FILE_NAME] = schemaComment(schemaDir, 'catalog.schema.json') + stringify({
     permissions: catalog.permissions,
     limits: Object.fromEntries(limitNames.map((n) => [n, { description: '' }])),
   });
-  for (const t of Object.values(catalog.tiers)) files[`${t.key}.yaml`] = SCHEMA_COMMENT('tier.schema.json') + stringify(tierToFile(t));
+  for (const t of Object.values(catalog.tiers)) files[`${t.key}.yaml`] = schemaComment(schemaDir, 'tier.schema.json') + stringify(tierToFile(t));
   return files;
 }
 

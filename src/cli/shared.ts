@@ -18,9 +18,10 @@ export function choice<T extends string>(value: unknown, allowed: readonly T[], 
   throw new TierctlError(`--${flag} must be one of: ${allowed.join(', ')}`);
 }
 
-export function positiveInt(value: unknown, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new TierctlError(`--${flag} must be a whole number`, { hint: `for example --${flag} 5000` });
+export function positiveInt(value: unknown, flag: string, example = 5000): number {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (Number.isInteger(n) && n < 0) throw new TierctlError(`--${flag} cannot be negative (got ${String(value)})`, { hint: `give a whole number, 0 or more, e.g. --${flag} ${example}` });
+  if (!Number.isSafeInteger(n)) throw new TierctlError(`--${flag} must be a whole number, 0 or more (got "${String(value)}")`, { hint: `for example --${flag} ${example}` });
   return n;
 }
 

@@ -8,14 +8,14 @@ import { parse } from 'yaml';
 import { BIN, REFERENCE_TIERS, ROOT, tierctl } from '../support/cli.js';
 
 /**
- * Runs the pull-request workflow's own steps, read from .github/workflows/tiers-plan.yml,
+ * Runs the pull-request workflow's own steps, read from templates/workflows/tiers-plan.yml (what init writes),
  * on a temporary repository: the `run:` scripts through bash as the runner does
  * (`bash --noprofile --norc -eo pipefail`), with `npx tierctl` resolving to this package
  * installed in node_modules, and the github-script step with a fake GitHub client.
  */
 type Step = { id?: string; name?: string; uses?: string; run?: string; if?: string; env?: Record<string, string>; with?: { script?: string } };
 type Workflow = { env: Record<string, string>; jobs: { plan: { env: Record<string, string>; steps: Step[] } } };
-const workflow = parse(readFileSync(path.join(ROOT, '.github', 'workflows', 'tiers-plan.yml'), 'utf8')) as Workflow;
+const workflow = parse(readFileSync(path.join(ROOT, 'templates', 'workflows', 'tiers-plan.yml'), 'utf8')) as Workflow;
 const steps = workflow.jobs.plan.steps;
 const MARKER = '<!-- tierctl-plan -->';
 const count = (text: string, needle: string) => text.split(needle).length - 1;

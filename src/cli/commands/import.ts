@@ -2,6 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TierctlError, type Outcome } from '../../errors.js';
 import { renderCatalogFiles } from '../../catalog/write-catalog-files.js';
+import { schemaDirFor } from '../../init/schema-location.js';
 import { readState } from '../../state/read-state.js';
 import { withReadTransaction } from '../../state/read-transaction.js';
 import type { Values } from '../command-spec.js';
@@ -21,7 +22,7 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     throw new TierctlError(`${values['dir'] as string} already holds tier files`, { hint: 'import into an empty directory, or pass --force to overwrite' });
   }
   await mkdir(dir, { recursive: true });
-  const files = renderCatalogFiles(state.catalog);
+  const files = renderCatalogFiles(state.catalog, schemaDirFor(dir, io.cwd));
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
   io.out(`Imported ${Object.keys(state.catalog.tiers).length} tiers and ${Object.keys(state.catalog.permissions).length} permissions into ${values['dir'] as string}/\n`);
   return 'ok';
