@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import type { LoadedCatalog } from '../catalog/load-catalog.js';
 import { loadCatalogDir } from '../catalog/read-catalog-dir.js';
 import { InvalidCatalogError, TierctlError } from '../errors.js';
@@ -43,9 +44,20 @@ export async function withDatabase<T>(db: Database | null, fn: (db: Database | n
   }
 }
 
-/** Who ran the apply, for the audit row: the CI actor, else the local user. */
+/**
+ * Who ran the apply, for the audit row: the CI actor, else the local user from the
+ * environment, else the operating system's account name ($USER is unset under cron,
+ * systemd and `env -i`).
+ */
 export function actor(env: NodeJS.ProcessEnv): string | null {
-  return env['GITHUB_ACTOR'] || env['USER'] || env['USERNAME'] || null;
+  const named = env['GITHUB_ACTOR'] || env['USER'] || env['USERNAME'] || env['LOGNAME'];
+  if (named) return named;
+  try {
+    return userInfo().username || null;
+  } catch {
+    // No passwd entry for this uid (some containers): nobody to name.
+    return null;
+  }
 }
 
 export function gitSha(env: NodeJS.ProcessEnv, cwd: string): string | null {

@@ -1,6 +1,11 @@
 import type { Outcome } from '../../errors.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
+import { TierctlError } from '../../errors.js';
+import { parseRunChanges } from '../../plan/run-changes.js';
+import { renderRunChanges } from '../../render/run-changes.js';
+import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
+import type { Database } from '../../state/database.js';
 import { choice, connect, positiveInt, withDatabase } from '../shared.js';
 import { existingTables } from '../../state/tables.js';
 import { TABLES } from '../../state/tables.js';
@@ -20,8 +25,10 @@ interface RunRow {
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], ['text', 'json'] as const, 'format');
-  const limit = positiveInt(values['limit'], 'limit');
+  const limit = positiveInt(values['limit'], 'limit', 20);
+  const runId = values['run'] === undefined ? undefined : positiveInt(values['run'], 'run', 1);
   const db = await connect(values, io, { readOnly: true });
+  if (runId !== undefined) return withDatabase(db, (d) => showRun(d, runId, format, io));
   return withDatabase(db, async (d) => {
     let rows: RunRow[] = [];
     if (d && (await existingTables(d)).has(TABLES.run)) {
@@ -52,4 +59,41 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     }
     return 'ok' as const;
   });
+}
+
+/** `history --run N`: one run's record and what it changed, read back from its audit row. */
+async function showRun(d: Database | null, id: number, format: 'text' | 'json', io: Io): Promise<Outcome> {
+  const rows =
+    d && (await existingTables(d)).has(TABLES.run)
+      ? await d.query<RunRow>(
+          `SELECT id, started_at, finished_at, tool_version, actor, git_sha, status, base_fingerprint, result_fingerprint, changes FROM ${TABLES.run} WHERE id = :id`,
+          { replacements: { id } },
+        )
+      : [];
+  const row = rows[0];
+  if (!row) throw new TierctlError(`no apply run #${id} is recorded in this database`, { hint: 'tierctl history lists the recorded runs' });
+  const changes = await parseRunChanges(row.changes, id);
+  const record = {
+    id: Number(row.id),
+    started_at: new Date(row.started_at).toISOString(),
+    finished_at: row.finished_at ? new Date(row.finished_at).toISOString() : null,
+    tool_version: row.tool_version,
+    actor: row.actor,
+    git_sha: row.git_sha,
+    status: row.status,
+    base_fingerprint: row.base_fingerprint,
+    result_fingerprint: row.result_fingerprint,
+    changes,
+  };
+  if (format === 'json') {
+    io.out(`${JSON.stringify(record, null, 2)}\n`);
+    return 'ok';
+  }
+  const style = wantsColor({ isTTY: io.stdoutIsTTY }, io.env) ? COLOR : PLAIN;
+  io.out(
+    `Apply run #${record.id}: ${record.status}, finished ${record.finished_at ?? '-'} by ${record.actor ?? 'unknown'}` +
+      `${record.git_sha ? ` at ${record.git_sha.slice(0, 12)}` : ''} (tierctl ${record.tool_version})\n\n`,
+  );
+  io.out(renderRunChanges(changes, style));
+  return 'ok';
 }
