@@ -22,7 +22,7 @@ const FILES = [...yamlIn(CI_DIR), ...yamlIn(TEMPLATE_DIR)];
 const DIR_OF = (file: string) => (yamlIn(CI_DIR).includes(file) ? CI_DIR : TEMPLATE_DIR);
 
 type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Workflow = { on: Record<string, unknown>; concurrency?: Record<string, unknown>; jobs: Record<string, { steps: Step[]; services?: Record<string, { image: string; env?: Record<string, string> }>; environment?: string }> };
+type Workflow = { on: Record<string, unknown>; concurrency?: Record<string, unknown>; jobs: Record<string, { steps: Step[]; services?: Record<string, { image: string; env?: Record<string, string> }>; environment?: string; needs?: string; if?: string }> };
 const load = (file: string) => parse(readFileSync(path.join(DIR_OF(file), file), 'utf8')) as Workflow;
 
 describe('GitHub workflows', () => {
@@ -52,16 +52,28 @@ describe('GitHub workflows', () => {
     expect(readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toContain('npm test');
   });
 
-  it('tiers-apply.yml never runs two applies at once and applies the plan file it uploaded', () => {
+  it('tiers-apply.yml: a plan job a person sees, then an approved apply job of exactly that plan; never two at once', () => {
     const wf = load('tiers-apply.yml');
     expect(wf.concurrency).toEqual({ group: 'tierctl-apply', 'cancel-in-progress': false });
-    const job = wf.jobs['apply']!;
-    expect(job.environment).toBe('production');
-    const runs = job.steps.map((s) => s.run ?? s.uses ?? '');
-    const at = (re: RegExp) => runs.findIndex((r) => re.test(r));
-    expect(at(/tierctl migrate/)).toBeLessThan(at(/tierctl plan .*--out plan\.json/));
-    expect(at(/tierctl plan .*--out plan\.json/)).toBeLessThan(at(/^actions\/upload-artifact/));
-    expect(at(/^actions\/upload-artifact/)).toBeLessThan(at(/args=\(apply plan\.json\)/));
+    // The release trigger is opt-in (commented out); manual runs only from the default branch.
+    expect(Object.keys(wf.on).sort()).toEqual(['push', 'workflow_dispatch']);
+    const plan = wf.jobs['plan']!;
+    const apply = wf.jobs['apply']!;
+    expect(plan.environment).toBeUndefined();
+    expect(plan.if).toBe("github.event_name != 'workflow_dispatch' || github.ref_name == github.event.repository.default_branch");
+    expect(apply.environment).toBe('production');
+    expect(apply.needs).toBe('plan');
+    const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = apply.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    expect(download.with?.['name']).toBe(upload.with?.['name']);
+    expect(plan.steps.some((s) => /tierctl plan .*--out plan\.json .*--summary-file "\$GITHUB_STEP_SUMMARY"/.test(s.run ?? ''))).toBe(true);
+    expect(apply.steps.some((s) => /args=\(apply plan\.json\)/.test(s.run ?? ''))).toBe(true);
+    // The apply job never plans again: it applies the artifact or nothing.
+    expect(apply.steps.some((s) => /tierctl (plan|validate)/.test(s.run ?? ''))).toBe(false);
+  });
+
+  it('tiers-plan.yml runs one plan per pull request at a time', () => {
+    expect(load('tiers-plan.yml').concurrency).toEqual({ group: '${{ github.event.pull_request.number }}'.replace(/^/, 'tiers-plan-'), 'cancel-in-progress': true });
   });
 
   it('run: scripts take untrusted values through env, never ${{ }} inline', () => {

@@ -38,7 +38,8 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
   }
 
   const loaded = saved ? undefined : await loadDesired(values['dir'] as string, io);
-  if (loaded && !skipStripe && !io.env['STRIPE_API_KEY']) {
+  // A key is needed only when some tier is billed by Stripe (there is nothing else to verify).
+  if (loaded && !skipStripe && !io.env['STRIPE_API_KEY'] && Object.values(loaded.catalog.tiers).some((t) => t.billing_provider === 'stripe')) {
     throw new TierctlError('STRIPE_API_KEY is not set, so the Stripe lookup keys cannot be verified', {
       hint: 'set STRIPE_API_KEY (a restricted key with Prices: read and Products: read is enough), or pass --skip-stripe',
     });
