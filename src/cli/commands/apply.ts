@@ -9,10 +9,11 @@ import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import { computePlan } from '../compute-plan.js';
-import type { Io } from '../io.js';
+import { canAsk, type Io } from '../io.js';
 import { actor, connect, gitSha, loadDesired, positiveInt, withDatabase } from '../shared.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
+import { EXIT_CODES } from '../../exit-codes.js';
 
 export async function run(values: Values, positionals: string[], io: Io): Promise<Outcome> {
   const planPath = positionals[0];
@@ -31,7 +32,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       });
     }
     checkApplicable(saved, allowDestroy);
-  } else if (!autoApprove && !io.interactive) {
+  } else if (!autoApprove && !canAsk(io)) {
     throw new TierctlError('apply without a plan file needs confirmation, and there is no terminal to ask', {
       hint: 'pass --auto-approve, or apply a reviewed plan: tierctl plan --out plan.json && tierctl apply plan.json',
     });
@@ -45,10 +46,16 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     });
   }
 
-  // Decided once: a person at a terminal gets the Ink view, anything else plain text.
-  const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
-  const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
-  return withDatabase(db, async (d) => {
+  // Decided once: a person at a terminal gets the Ink view (prompt and progress on
+  // stderr), anything else plain text. With stdout piped (`apply | tee log`) but a
+  // terminal on stdin and stderr, the plan goes to stdout as text and the question
+  // is still asked on the terminal.
+  const asks = !saved && !autoApprove;
+  const ui = io.interactive || (asks && canAsk(io)) ? await loadInteractiveUi(io) : undefined;
+  const releaseInput = asks ? ui?.discardTypeahead() : undefined;
+  try {
+    const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
+    return await withDatabase(db, async (d) => {
     if (!d) throw new TierctlError('no database to apply to');
     let plan = saved;
     if (!plan) {
@@ -61,7 +68,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
         throw err;
       }
       await planning?.done();
-      if (ui) ui.showPlan(plan);
+      if (ui && io.stdoutIsTTY) ui.showPlan(plan);
       else io.out(renderText(plan, style));
       checkApplicable(plan, allowDestroy);
       if (plan.changes.length && !autoApprove) {
@@ -75,7 +82,10 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     } else {
       io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
     }
+    releaseInput?.();
     const progress = ui?.startProgress();
+    const interrupt = watchInterrupt(io);
+    const faults = faultHooks(io.env);
     let result: ApplyResult;
     try {
       result = await applyPlan(d, plan, {
@@ -84,12 +94,19 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
         toolVersion: TOOL_VERSION,
         actor: actor(io.env),
         gitSha: gitSha(io.env, io.cwd),
-        hooks: faultHooks(io.env),
+        hooks: {
+          async beforeStatement(n) {
+            await faults.beforeStatement?.(n);
+            interrupt.check();
+          },
+        },
         onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)),
       });
     } catch (err) {
       await progress?.fail('Nothing was changed.');
       throw err;
+    } finally {
+      interrupt.stop();
     }
     const message =
       result.status === 'no-op'
@@ -100,10 +117,39 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       // Nothing else may write to the terminal while Ink owns the live region.
       await progress.done(message);
       if (migrated) io.err(migrated);
+      // stdout is a pipe or file (`apply | tee log`): the record of the run belongs there too.
+      if (!io.stdoutIsTTY) io.out(`${message}\n`);
     } else {
       if (migrated) io.err(migrated);
       io.out(`${message}\n`);
     }
     return 'ok';
   });
+  } finally {
+    releaseInput?.();
+  }
+}
+
+/**
+ * Ctrl-C while the changes are being written: the next write statement throws
+ * instead of running, the transaction rolls back, and the person is told that
+ * nothing was applied. A second Ctrl-C stops at once (the database rolls back the
+ * uncommitted transaction when the connection drops).
+ */
+function watchInterrupt(io: Io): { check(): void; stop(): void } {
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      io.err('\ninterrupted again: stopping now; the database rolls back the uncommitted transaction\n');
+      process.exit(EXIT_CODES.error);
+    }
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  return {
+    check() {
+      if (interrupted) throw new TierctlError('interrupted: nothing was applied', { hint: 'the transaction was rolled back; run the apply again when ready' });
+    },
+    stop: () => void process.off('SIGINT', onSigint),
+  };
 }

@@ -34,8 +34,18 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
       toolVersion: TOOL_VERSION,
     });
   } else {
-    const db = await connect(values, io, { readOnly: true });
-    plan = await withDatabase(db, async (d) => (await computePlan(loaded, d, skipStripe, io.env)).plan);
+    // On a terminal, say what is happening while Stripe and the database are read (as apply does).
+    const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
+    const progress = ui?.startProgress();
+    progress?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    try {
+      const db = await connect(values, io, { readOnly: true });
+      plan = await withDatabase(db, async (d) => (await computePlan(loaded, d, skipStripe, io.env)).plan);
+    } catch (err) {
+      await progress?.fail();
+      throw err;
+    }
+    await progress?.done();
   }
 
   if (values['out']) {
