@@ -13,7 +13,7 @@ import { canAsk, type Io } from '../io.js';
 import { actor, connect, gitSha, loadDesired, positiveInt, withDatabase } from '../shared.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
-import { EXIT_CODES } from '../../exit-codes.js';
+import { watchInterrupt } from '../interrupt.js';
 
 export async function run(values: Values, positionals: string[], io: Io): Promise<Outcome> {
   const planPath = positionals[0];
@@ -85,7 +85,6 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     releaseInput?.();
     const progress = ui?.startProgress();
     const interrupt = watchInterrupt(io);
-    const faults = faultHooks(io.env);
     let result: ApplyResult;
     try {
       result = await applyPlan(d, plan, {
@@ -94,12 +93,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
         toolVersion: TOOL_VERSION,
         actor: actor(io.env),
         gitSha: gitSha(io.env, io.cwd),
-        hooks: {
-          async beforeStatement(n) {
-            await faults.beforeStatement?.(n);
-            interrupt.check();
-          },
-        },
+        hooks: interrupt.hooks(faultHooks(io.env)),
         onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)),
       });
     } catch (err) {
@@ -128,28 +122,4 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
   } finally {
     releaseInput?.();
   }
-}
-
-/**
- * Ctrl-C while the changes are being written: the next write statement throws
- * instead of running, the transaction rolls back, and the person is told that
- * nothing was applied. A second Ctrl-C stops at once (the database rolls back the
- * uncommitted transaction when the connection drops).
- */
-function watchInterrupt(io: Io): { check(): void; stop(): void } {
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) {
-      io.err('\ninterrupted again: stopping now; the database rolls back the uncommitted transaction\n');
-      process.exit(EXIT_CODES.error);
-    }
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
-  return {
-    check() {
-      if (interrupted) throw new TierctlError('interrupted: nothing was applied', { hint: 'the transaction was rolled back; run the apply again when ready' });
-    },
-    stop: () => void process.off('SIGINT', onSigint),
-  };
 }
