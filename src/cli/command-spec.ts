@@ -23,7 +23,7 @@ export interface CommandSpec {
 }
 
 export const DATABASE_OPTION = {
-  database: { type: 'string', arg: 'URL', help: 'the database to read or write: sqlite:path/to.db or postgres://user:pass@host:5432/db (default $DATABASE_URL, else sqlite:tierctl.sqlite)' },
+  database: { type: 'string', arg: 'URL', help: 'the database to read or write: sqlite:path/to.db, or a postgres:// URL (default $DATABASE_URL, else sqlite:tierctl.sqlite)' },
 } as const satisfies Options;
 export const DIR_OPTION = { dir: { type: 'string', default: 'tiers', arg: 'DIR', help: 'the folder holding catalog.yaml and the tier files' } } as const satisfies Options;
 const FORMAT_TEXT_JSON = { format: { type: 'string', default: 'text', arg: 'FORMAT', help: 'text for people, json for scripts (on stdout)' } } as const satisfies Options;
