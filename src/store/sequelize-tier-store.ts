@@ -258,12 +258,13 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       return Number(row.get('id'));
     },
 
-    async history(t, limit) {
+    async history(t, limit, only) {
       const tx = unwrap(t);
       const tables = await db.engine.listTables(db.sequelize, tx);
       if (!tables.has(names.run)) return [];
       const rows = await raw<Record<string, unknown>>(models.run, tx, {
         attributes: ['id', 'started_at', 'finished_at', 'tool_version', 'actor', 'git_sha', 'status', 'base_fingerprint', 'result_fingerprint', 'changes'],
+        ...(only?.id !== undefined ? { where: { id: only.id } } : {}),
         order: [['id', 'DESC']],
         limit,
       });
