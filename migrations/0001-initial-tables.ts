@@ -9,9 +9,38 @@ import { types, type Migration } from './migration-context.js';
  */
 export const migration: Migration = {
   name: '0001-initial-tables',
-  async up({ dialect, run, table }) {
+  async up({ dialect, run, table, tierTables }) {
     const t = types(dialect);
     const n = table;
+    if (tierTables) await createTierTables(run, n, t);
+    await run(`CREATE TABLE ${n('reconcile_run')} (
+      id ${t.id} NOT NULL,
+      started_at ${t.timestamp} NOT NULL,
+      finished_at ${t.timestamp} NULL,
+      tool_version VARCHAR(32) NOT NULL,
+      base_fingerprint VARCHAR(71) NOT NULL,
+      result_fingerprint VARCHAR(71) NULL,
+      plan_fingerprint VARCHAR(71) NOT NULL,
+      actor VARCHAR(128) NULL,
+      git_sha VARCHAR(64) NULL,
+      changes ${t.json} NOT NULL,
+      result_state ${t.json} NULL,
+      status VARCHAR(16) NOT NULL,
+      CONSTRAINT pk_${n('reconcile_run')} PRIMARY KEY (id),
+      CONSTRAINT ck_${n('reconcile_run')}_status CHECK (status IN ('applied', 'no-op', 'failed'))
+    )`);
+    await run(`CREATE INDEX ix_${n('reconcile_run')}_finished_at ON ${n('reconcile_run')} (finished_at)`);
+  },
+  async down({ run, table, tierTables }) {
+    const names = tierTables ? ['reconcile_run', 'tier_billing_key', 'tier_limit', 'subscription_tier_permission', 'permission', 'subscription_tier'] : ['reconcile_run'];
+    for (const name of names) {
+      await run(`DROP TABLE ${table(name)}`);
+    }
+  },
+};
+
+/** tierctl's own tier tables; not made when an app's own tables hold the tiers (catalog.yaml storage:). */
+async function createTierTables(run: (sql: string) => Promise<void>, n: (name: string) => string, t: ReturnType<typeof types>): Promise<void> {
     await run(`CREATE TABLE ${n('subscription_tier')} (
       id ${t.id} NOT NULL,
       "key" VARCHAR(32) NOT NULL,
@@ -61,27 +90,4 @@ export const migration: Migration = {
       CONSTRAINT uq_${n('tier_billing_key')}_provider_key UNIQUE (provider, "key"),
       CONSTRAINT fk_${n('tier_billing_key')}_tier FOREIGN KEY (tier_id) REFERENCES ${n('subscription_tier')} (id) ON DELETE CASCADE
     )`);
-    await run(`CREATE TABLE ${n('reconcile_run')} (
-      id ${t.id} NOT NULL,
-      started_at ${t.timestamp} NOT NULL,
-      finished_at ${t.timestamp} NULL,
-      tool_version VARCHAR(32) NOT NULL,
-      base_fingerprint VARCHAR(71) NOT NULL,
-      result_fingerprint VARCHAR(71) NULL,
-      plan_fingerprint VARCHAR(71) NOT NULL,
-      actor VARCHAR(128) NULL,
-      git_sha VARCHAR(64) NULL,
-      changes ${t.json} NOT NULL,
-      result_state ${t.json} NULL,
-      status VARCHAR(16) NOT NULL,
-      CONSTRAINT pk_${n('reconcile_run')} PRIMARY KEY (id),
-      CONSTRAINT ck_${n('reconcile_run')}_status CHECK (status IN ('applied', 'no-op', 'failed'))
-    )`);
-    await run(`CREATE INDEX ix_${n('reconcile_run')}_finished_at ON ${n('reconcile_run')} (finished_at)`);
-  },
-  async down({ run, table }) {
-    for (const name of ['reconcile_run', 'tier_billing_key', 'tier_limit', 'subscription_tier_permission', 'permission', 'subscription_tier']) {
-      await run(`DROP TABLE ${table(name)}`);
-    }
-  },
-};
+}

@@ -9,6 +9,11 @@ export interface MigrationContext {
   select(sql: string): Promise<unknown[]>;
   /** A tierctl table's name with the configured prefix (`table('tier_limit')`); also prefixes constraint names. */
   table(name: string): string;
+  /**
+   * false when an app's own tables hold the tiers (catalog.yaml storage:): a migration then
+   * creates or changes only tierctl's bookkeeping tables (reconcile_run), never tier tables.
+   */
+  tierTables: boolean;
 }
 
 export interface Migration {

@@ -26,6 +26,11 @@ export const tierStateSchema = {
     fallback_price: { type: ['string', 'null'] },
     limits: { type: 'object', additionalProperties: LIMIT_VALUE },
     permissions: { type: 'array', items: { type: 'string', pattern: NAME_PATTERN } },
+    columns: {
+      description: 'Per-tier values of app columns (catalog.yaml storage: per_tier); absent for tierctl\'s own tables.',
+      type: 'object',
+      additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
+    },
   },
 } as const;
 

@@ -4,6 +4,7 @@ import { loadCatalogDir } from '../catalog/read-catalog-dir.js';
 import { InvalidCatalogError, TierctlError } from '../errors.js';
 import type { OpenOptions } from '../state/database.js';
 import { resolveDatabase } from '../state/database-url.js';
+import { openAppStore } from '../store/open-app-store.js';
 import { builtinStorage, openTierStore, tablePrefix } from '../store/open-store.js';
 import type { TierStore } from '../store/tier-store.js';
 import type { Io } from './io.js';
@@ -31,13 +32,20 @@ export function positiveInt(value: unknown, flag: string): number {
  * default, for tierctl's own tables (with --table-prefix / $TIERCTL_TABLE_PREFIX).
  * `subscribers` comes from catalog.yaml when the command loaded it.
  */
-export async function openStore(values: Values, io: Io, options: OpenOptions & { subscribers?: LoadedCatalog['subscribers'] } = {}): Promise<TierStore | null> {
+export async function openStore(
+  values: Values,
+  io: Io,
+  options: OpenOptions & { subscribers?: LoadedCatalog['subscribers']; app?: Pick<LoadedCatalog, 'storage' | 'catalog' | 'sources' | 'catalogSource'> | null } = {},
+): Promise<TierStore | null> {
   const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
-  const prefix = tablePrefix(values['table-prefix'] as string | undefined, io.env);
   const count = io.env['TIERCTL_SQL_COUNT'] === '1';
   let statements = 0;
-  const { subscribers, ...open } = options;
-  const store = await openTierStore(target, builtinStorage({ prefix, subscribers: subscribers ?? null }), { ...open, ...(count ? { onStatement: () => void statements++ } : {}) });
+  const { subscribers, app, ...open } = options;
+  const openOptions = { ...open, ...(count ? { onStatement: () => void statements++ } : {}) };
+  // catalog.yaml storage: the app's own tables, checked against the live tables first.
+  const store = app?.storage
+    ? await openAppStore(target, app, openOptions)
+    : await openTierStore(target, builtinStorage({ prefix: tablePrefix(values['table-prefix'] as string | undefined, io.env), subscribers: subscribers ?? null }), openOptions);
   if (count) process.once('exit', () => process.stderr.write(`tierctl: sql statements: ${statements}\n`));
   return store;
 }

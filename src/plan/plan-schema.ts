@@ -40,6 +40,7 @@ const tierFieldsSchema = {
     fallback_price: BEFORE_AFTER,
     billing_keys: ADDED_REMOVED,
     permissions: ADDED_REMOVED,
+    columns: { type: 'object', additionalProperties: BEFORE_AFTER },
     limits: {
       type: 'object',
       additionalProperties: false,

@@ -50,6 +50,8 @@ function tierLines(t: Tier, mark: Mark): PlanLine[] {
   if (t.permissions.length) lines.push({ mark, depth: 1, text: `permissions: ${t.permissions.join(', ')}` });
   const limits = Object.entries(t.limits);
   if (limits.length) lines.push({ mark, depth: 1, text: `limits: ${limits.map(([k, v]) => `${k}=${limitValue(v)}`).join(', ')}` });
+  const columns = Object.entries(t.columns ?? {});
+  if (columns.length) lines.push({ mark, depth: 1, text: `columns: ${columns.map(([k, v]) => `${k}=${show(v)}`).join(', ')}` });
   return lines;
 }
 
@@ -65,6 +67,9 @@ function fieldLines(f: TierFields): PlanLine[] {
       for (const [k, x] of Object.entries(v.added)) lines.push({ mark: '+', depth: 1, text: `limits.${k}: ${limitValue(x)}` });
       for (const [k, x] of Object.entries(v.changed)) lines.push({ mark: '~', depth: 1, text: `limits.${k}: ${limitValue(x.before)} → ${limitValue(x.after)}` });
       for (const [k, x] of Object.entries(v.removed)) lines.push({ mark: '-', depth: 1, text: `limits.${k}: ${limitValue(x)}` });
+    } else if (name === 'columns') {
+      const v = value as NonNullable<TierFields['columns']>;
+      for (const [k, x] of Object.entries(v)) lines.push({ mark: '~', depth: 1, text: `columns.${k}: ${show(x.before)} → ${show(x.after)}` });
     } else {
       const v = value as { before: unknown; after: unknown };
       lines.push({ mark: '~', depth: 1, text: `${name}: ${show(v.before)} → ${show(v.after)}` });

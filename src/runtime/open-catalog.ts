@@ -7,6 +7,11 @@ export interface OpenCatalogOptions {
   database?: string;
   /** The prefix of tierctl's tables, as given to the CLI (--table-prefix); defaults to $TIERCTL_TABLE_PREFIX, else none. */
   tablePrefix?: string;
+  /**
+   * The tier directory (e.g. 'tiers'), when its catalog.yaml has a storage: section: the
+   * app's own tier tables are then read through that description (relative to the working directory).
+   */
+  tiersDir?: string;
 }
 
 /**
@@ -35,7 +40,7 @@ export interface TierCatalog {
 }
 
 export async function openCatalog(options: OpenCatalogOptions = {}): Promise<TierCatalog> {
-  const store = await openReadOnlyStore(options.database, process.env, process.cwd(), options.tablePrefix);
+  const store = await openReadOnlyStore(options.database, process.env, process.cwd(), options.tablePrefix, options.tiersDir);
   let index: CatalogIndex;
   let closed = false;
   const load = async (): Promise<CatalogIndex> => {

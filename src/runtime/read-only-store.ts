@@ -1,4 +1,6 @@
+import { readStorageOnly } from '../catalog/read-storage.js';
 import { TierctlError } from '../errors.js';
+import { openAppStore } from '../store/open-app-store.js';
 import { openDatabase, type Database } from '../state/database.js';
 import { resolveDatabase } from '../state/database-url.js';
 import { tablePrefix } from '../store/open-store.js';
@@ -22,8 +24,26 @@ export interface ReadOnlyStore {
  * back. No code path here runs migrations, takes the apply lock or writes a row.
  * `prefix`: tierctl's table prefix, as the CLI was given it (default $TIERCTL_TABLE_PREFIX, else none).
  */
-export async function openReadOnlyStore(database: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), prefix?: string): Promise<ReadOnlyStore> {
+export async function openReadOnlyStore(database: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), prefix?: string, tiersDir?: string): Promise<ReadOnlyStore> {
   const target = resolveDatabase(database, env, cwd);
+  // With the tier directory's catalog.yaml storage:, the app's own tables are read through it.
+  const app = tiersDir === undefined ? null : readStorageOnly(tiersDir, cwd);
+  if (app?.storage) {
+    const store = await openAppStore(target, app, { readOnly: true });
+    return {
+      display: target.display,
+      get db(): Database {
+        throw new TierctlError('the app-table store does not expose its connection');
+      },
+      // A storage without a vocabulary table (JSON permissions) still answers can() for every
+      // permission catalog.yaml declares.
+      read: async () => {
+        const snapshot = await store.read((tx) => store.snapshot(tx));
+        return { ...snapshot, catalog: { ...snapshot.catalog, permissions: { ...app.catalogFile.permissions, ...snapshot.catalog.permissions } } };
+      },
+      close: () => store.close(),
+    };
+  }
   const description = builtinStorage({ prefix: tablePrefix(prefix, env) });
   const db = await openDatabase(target, { readOnly: true });
   if (!db) {

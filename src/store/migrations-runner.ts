@@ -21,6 +21,8 @@ export interface MigrationsRunnerInput {
   /** The migration records' table name (with its prefix). */
   migrationTable: string;
   migrations: readonly Migration[];
+  /** false when an app's own tables hold the tiers (catalog.yaml storage:): only the bookkeeping tables are made. */
+  tierTables?: boolean;
 }
 
 /** Reads which migrations ran, given the tables that exist (no DDL). */
@@ -71,6 +73,7 @@ export async function runPendingMigrations(input: MigrationsRunnerInput, status:
     },
     select: (sql) => db.query(sql, { transaction: tx }),
     table: (name) => `${prefix}${name}`,
+    tierTables: input.tierTables ?? true,
   };
   const umzug = new Umzug<MigrationContext>({
     migrations: input.migrations.map((m) => ({ name: m.name, up: ({ context: c }) => guard(`migration ${m.name}`, () => m.up(c)), down: ({ context: c }) => m.down(c) })),

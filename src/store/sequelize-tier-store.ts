@@ -323,7 +323,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     async migrate(t) {
       const tx = unwrap(t, 'write');
       const { tables, status } = await inspect(tx);
-      return runPendingMigrations({ db, tx, models, prefix: d.bookkeeping.prefix, migrationTable: names.migration, migrations }, status, tables.has(names.migration));
+      return runPendingMigrations({ db, tx, models, prefix: d.bookkeeping.prefix, migrationTable: names.migration, migrations, tierTables: d.origin === 'builtin' }, status, tables.has(names.migration));
     },
 
     close: () => db.close(),

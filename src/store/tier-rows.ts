@@ -80,6 +80,7 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
   };
   let provider: Tier['billing_provider'] | undefined;
   const keyByProvider: Partial<Record<'stripe' | 'whop', string>> = {};
+  const plainFields = new Set(Object.values(d.tier.columns).flatMap((s) => (s.kind === 'field' ? [s.field] : [])));
   for (const [column, source] of Object.entries(d.tier.columns)) {
     const raw = row[column];
     switch (source.kind) {
@@ -88,6 +89,8 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
         else if (source.field !== 'key') setField(tier, source.field, raw);
         break;
       case 'map': {
+        // A field with a column of its own is read from it; the map is derived (is_billing_exempt).
+        if (plainFields.has(source.field)) break;
         const entry = Object.entries(source.values).find(([, v]) => sameScalar(v, raw));
         if (!entry || source.field === 'key') break;
         if (source.field === 'billing_provider') provider = entry[0] as Tier['billing_provider'];
@@ -95,7 +98,7 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
         break;
       }
       case 'tier-column':
-        (tier.columns ??= {})[source.name] = scalar(raw);
+        (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
         break;
       case 'limit':
         tier.limits[source.limit] = raw === null || raw === undefined ? null : Number(raw);
@@ -144,8 +147,12 @@ function setField(tier: Tier, field: Exclude<TierField, 'key' | 'billing_provide
   }
 }
 
-function scalar(raw: unknown): ColumnScalar {
+function scalar(raw: unknown, type?: string): ColumnScalar {
   if (raw === null || raw === undefined) return null;
+  // Drivers hand NUMERIC/BIGINT back as strings (PostgreSQL) and booleans as 0/1 (SQLite):
+  // read them as the tier file writes them, or the plan would never reach 0.
+  if ((type === 'decimal' || type === 'integer' || type === 'bigint') && typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  if (type === 'boolean' && (raw === 0 || raw === 1)) return raw === 1;
   if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return raw;
   if (typeof raw === 'bigint') return Number(raw);
   if (raw instanceof Date) return raw.toISOString();

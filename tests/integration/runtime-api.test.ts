@@ -67,7 +67,7 @@ for (const backend of BACKENDS) {
         const { id, ...view } = got;
         expect({ ...view, permissions: [...view.permissions].sort(), billingKeys: [...view.billingKeys].sort() }).toEqual(expectedView(t));
         expect(id).toBe(Number(rows.find((r) => r.key === t.key)?.id));
-        expect(catalog.tierById(id)).toBe(got);
+        expect(catalog.tierById(id as number)).toBe(got);
       }
       expect(catalog.tier('no_such_tier')).toBeUndefined();
     });

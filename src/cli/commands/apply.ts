@@ -9,6 +9,7 @@ import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import { readAndPlan, readStore, verifiedBilling } from '../../plan/read-and-plan.js';
 import type { Io } from '../io.js';
+import { readStorageOnly } from '../../catalog/read-storage.js';
 import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
@@ -45,7 +46,9 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 
   // Decided once: a person at a terminal gets the Ink view, anything else plain text.
   const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
-  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? null });
+  // A saved plan still needs catalog.yaml's storage: to know which tables it is for.
+  const app = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
+  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? null, app });
   return withStore(store, async (d) => {
     if (!d) throw new TierctlError('no database to apply to');
     const applyOptions = {

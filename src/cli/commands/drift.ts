@@ -1,3 +1,4 @@
+import { readStorageOnly } from '../../catalog/read-storage.js';
 import type { Outcome } from '../../errors.js';
 import { detectDrift } from '../../plan/drift.js';
 import { driftChangeLines } from '../../render/plan-lines.js';
@@ -8,7 +9,7 @@ import { choice, openStore, withStore } from '../shared.js';
 /** Exit 0: the database is what the last apply left. Exit 2: it was changed outside tierctl. */
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], ['text', 'json'] as const, 'format');
-  const store = await openStore(values, io, { readOnly: true });
+  const store = await openStore(values, io, { readOnly: true, app: readStorageOnly(values['dir'] as string, io.cwd) });
   return withStore(store, async (s) => {
     const state = s ? await s.read((tx) => s.snapshot(tx)) : null;
     const lastRun = state?.lastRun ?? null;

@@ -1,3 +1,4 @@
+import { readStorageOnly } from '../../catalog/read-storage.js';
 import type { Outcome } from '../../errors.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
@@ -7,7 +8,8 @@ import type { RecordedRun } from '../../store/tier-store.js';
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], ['text', 'json'] as const, 'format');
   const limit = positiveInt(values['limit'], 'limit');
-  const store = await openStore(values, io, { readOnly: true });
+  // With catalog.yaml storage: in --dir, the audit runs live in its prefixed bookkeeping tables.
+  const store = await openStore(values, io, { readOnly: true, app: readStorageOnly(values['dir'] as string, io.cwd) });
   return withStore(store, async (s) => {
     const rows: RecordedRun[] = s ? await s.read((tx) => s.history(tx, limit)) : [];
     const runs = rows.map((r) => ({

@@ -1,3 +1,4 @@
+import { readStorageOnly } from '../../catalog/read-storage.js';
 import type { Outcome } from '../../errors.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
@@ -7,7 +8,8 @@ import { MIGRATIONS } from '../../../migrations/index.js';
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const statusOnly = values['status'] === true;
   const lockTimeoutMs = positiveInt(values['lock-timeout'], 'lock-timeout');
-  const store = await openStore(values, io, statusOnly ? { readOnly: true } : { busyTimeoutMs: lockTimeoutMs });
+  const app = readStorageOnly(values['dir'] as string, io.cwd);
+  const store = await openStore(values, io, statusOnly ? { readOnly: true, app } : { busyTimeoutMs: lockTimeoutMs, app });
   return withStore(store, async (s) => {
     if (statusOnly) {
       const status = s ? await s.read((tx) => s.migrationStatus(tx)) : { executed: [], pending: MIGRATIONS.map((m) => m.name) };

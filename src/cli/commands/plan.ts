@@ -23,7 +23,7 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   if (against) {
     plan = await readAndPlan(loaded, readGitRef(against, dir, io.cwd), { skipStripe, env: io.env });
   } else {
-    const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers });
+    const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers, app: loaded });
     plan = await withStore(store, (s) => readAndPlan(loaded, readStore(s), { skipStripe, env: io.env }));
   }
 
