@@ -1,10 +1,14 @@
 import { BugError, StaleError, TierctlError } from '../errors.js';
-import { catalogFingerprint, changedObjects, fingerprintOf, objectFingerprints } from '../plan/fingerprint.js';
+import { changedObjects, fingerprintOf, objectFingerprints, stateFingerprint } from '../plan/fingerprint.js';
+import { isDestructive } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
+import { checkImpact, checkPlanMatches, claimedDesiredState } from '../plan/verify-plan.js';
 import type { Database } from '../state/database.js';
 import { withExclusiveTransaction } from '../state/exclusive-transaction.js';
 import { migrate } from '../state/migrator.js';
-import { readState } from '../state/read-state.js';
+import { readState, type DatabaseState } from '../state/read-state.js';
+import type { Transaction } from 'sequelize';
+import { countImpact } from './count-impact.js';
 import { TABLES } from '../state/tables.js';
 import { executeChanges, type ExecuteHooks } from './execute-changes.js';
 
@@ -34,9 +38,9 @@ export function checkApplicable(plan: Plan, allowDestroy: boolean): void {
       hint: 'change the tier files so nothing is blocked (retire instead of delete, keep protected tiers), then plan again',
     });
   }
-  const deletes = plan.changes.filter((c) => c.action === 'delete');
+  const deletes = plan.changes.filter(isDestructive);
   if (deletes.length && !allowDestroy) {
-    throw new TierctlError(`the plan deletes ${deletes.map((c) => (c.kind === 'tier' ? `tier ${c.tier}` : `permission ${c.permission}`)).join(', ')}`, {
+    throw new TierctlError(`the plan deletes ${deletes.map((c) => (c.kind === 'tier' ? `tier ${c.tier}` : c.kind === 'permission' ? `permission ${c.permission}` : c.table)).join(', ')}`, {
       outcome: 'destructive',
       hint: 'retiring (status: retired) is the everyday way out; to delete anyway, pass --allow-destroy',
     });
@@ -57,18 +61,20 @@ export async function applyPlan(db: Database, plan: Plan, options: ApplyOptions)
     const migrations = await migrate(db, options.lockTimeoutMs, tx);
     progress('reading state');
     const state = await readState(db, tx);
-    const base = catalogFingerprint(state.catalog);
+    const base = stateFingerprint(state.catalog, state.orphans);
     if (base !== plan.base_fingerprint) {
       throw new StaleError(
         'the database changed since this plan was made; nothing was applied',
         'run `tierctl plan` again and review the new plan',
-        changedObjects(plan.base_objects, objectFingerprints(state.catalog)),
+        changedObjects(plan.base_objects, objectFingerprints(state.catalog, state.orphans)),
       );
     }
+    await verifyUnderLock(db, tx, plan, state);
     progress(`applying ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`);
     const statements = plan.changes.length ? await executeChanges(db, tx, state, plan.changes, options.hooks) : 0;
-    const resultCatalog = plan.changes.length ? (await readState(db, tx)).catalog : state.catalog;
-    const after = catalogFingerprint(resultCatalog);
+    const result = plan.changes.length ? await readState(db, tx) : state;
+    const resultCatalog = result.catalog;
+    const after = stateFingerprint(result.catalog, result.orphans);
     if (after !== plan.desired_fingerprint) {
       throw new BugError(`apply did not reach the planned state (${after} instead of ${plan.desired_fingerprint}); rolled back`);
     }
@@ -85,4 +91,16 @@ export async function applyPlan(db: Database, plan: Plan, options: ApplyOptions)
     const [row] = await db.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${TABLES.run}`, { transaction: tx });
     return { runId: Number(row?.id), status, migrations, statements, resultFingerprint: after };
   });
+}
+
+/**
+ * Trusts nothing the plan says that the locked state can check: re-derives the plan from its
+ * claimed desired state against the locked base, with protected flags, subscriber counts
+ * (one grouped query) and orphan rows as they are now. Saved and plan-less applies alike.
+ */
+async function verifyUnderLock(db: Database, tx: Transaction, plan: Plan, state: DatabaseState): Promise<void> {
+  const desired = claimedDesiredState(plan, state.catalog);
+  const live = await countImpact(db, { ...desired, subscribers: plan.subscribers }, state, tx);
+  checkImpact(plan, live);
+  checkPlanMatches(plan, desired, state.catalog, { subscriberCounts: live, orphans: state.orphans });
 }

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import type { Tier } from '../catalog/model.js';
 import { BugError } from '../errors.js';
-import type { Change } from '../plan/plan-schema.js';
+import type { Change, OrphanChange } from '../plan/plan-schema.js';
 import { projectChanges } from '../plan/project-changes.js';
 import type { Database } from '../state/database.js';
 import type { DatabaseState } from '../state/read-state.js';
@@ -33,6 +33,9 @@ export async function executeChanges(db: Database, tx: Transaction, state: Datab
   const q = (id: string) => db.quote(id);
   const target = projectChanges(state.catalog, changes);
   const tierIds = { ...state.tierIds };
+
+  // 0. Orphan child rows first: a leftover billing key or limit row would collide with rows inserted below.
+  await deleteOrphans(changes.filter((c): c is OrphanChange => c.kind === 'orphan'), run, q);
 
   // 1. Permission vocabulary: creates in batches, description updates one by one (rare).
   const permCreates = changes.filter((c): c is Extract<Change, { kind: 'permission'; action: 'create' }> => c.kind === 'permission' && c.action === 'create');
@@ -133,4 +136,22 @@ export async function executeChanges(db: Database, tx: Transaction, state: Datab
   const permDeletes = changes.filter((c) => c.kind === 'permission' && c.action === 'delete').map((c) => (c as { permission: string }).permission);
   for (const part of chunk(permDeletes)) await run(`DELETE FROM ${TABLES.permission} WHERE name IN (${placeholders(part.length)})`, part);
   return statements;
+}
+
+/** The columns that identify one orphan row in each child table (its primary key). */
+const ORPHAN_KEYS = {
+  subscription_tier_permission: ['tier_id', 'permission_id'],
+  tier_limit: ['tier_id', 'limit_key'],
+  tier_billing_key: ['tier_id', 'provider', 'key'],
+} as const;
+
+/** Removes exactly the orphan rows the plan names, by primary key, in batches per table. */
+async function deleteOrphans(orphans: OrphanChange[], run: (sql: string, replacements: unknown[]) => Promise<void>, q: (id: string) => string): Promise<void> {
+  for (const table of Object.keys(ORPHAN_KEYS) as (keyof typeof ORPHAN_KEYS)[]) {
+    const columns = ORPHAN_KEYS[table];
+    const rows = orphans.filter((o) => o.table === table).map((o) => columns.map((c) => (o as Record<string, unknown>)[c]));
+    for (const part of chunk(rows)) {
+      await run(`DELETE FROM ${table} WHERE (${columns.map(q).join(', ')}) IN (VALUES ${valuesClause(part.length, columns.length)})`, part.flat());
+    }
+  }
 }

@@ -3,11 +3,12 @@ import type { Diagnostic } from '../catalog/diagnostic.js';
 import { billingKeyPosition, type LoadedCatalog } from '../catalog/load-catalog.js';
 import { InvalidCatalogError } from '../errors.js';
 import { buildPlan, type PlanInput } from '../plan/build-plan.js';
-import { deletionCandidates } from '../plan/diff.js';
 import { detectDrift } from '../plan/drift.js';
 import type { Plan } from '../plan/plan-schema.js';
 import type { Database } from '../state/database.js';
-import { countSubscribers, readState, type DatabaseState } from '../state/read-state.js';
+import { readLastRun } from '../state/read-last-run.js';
+import { readState, type DatabaseState } from '../state/read-state.js';
+import { countImpact } from '../apply/count-impact.js';
 import { withReadTransaction } from '../state/read-transaction.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -36,20 +37,21 @@ export async function computePlan(loaded: LoadedCatalog, db: Database | null, sk
     db
       ? withReadTransaction(db, async (tx) => {
           const state = await readState(db, tx);
-          const candidates = deletionCandidates(loaded, state.catalog);
-          const ids = Object.fromEntries(candidates.map((k) => [k, state.tierIds[k] as number]));
-          const subscriberCounts = await countSubscribers(db, loaded.subscribers, ids, tx);
-          return { state, subscriberCounts };
+          const subscriberCounts = await countImpact(db, loaded, state, tx);
+          return { state, subscriberCounts, lastRun: await readLastRun(db, tx) };
         })
-      : readState(null).then((state) => ({ state, subscriberCounts: {} })),
+      : readState(null).then((state) => ({ state, subscriberCounts: undefined, lastRun: { run: null, problems: [] as string[] } })),
   ]);
   const plan = buildPlan({
     desired: loaded,
     actual: read.state.catalog,
-    context: { subscriberCounts: read.subscriberCounts },
+    context: { ...(read.subscriberCounts ? { subscriberCounts: read.subscriberCounts } : {}), orphans: read.state.orphans },
+    subscribers: loaded.subscribers,
     ...billing,
-    drift: detectDrift(read.state.catalog, read.state.lastRun),
+    notes: [...(billing.notes ?? []), ...read.lastRun.problems.map((message) => ({ message }))],
+    drift: detectDrift(read.state.catalog, read.lastRun.run, read.state.orphans),
     toolVersion: TOOL_VERSION,
   });
   return { plan, state: read.state };
 }
+

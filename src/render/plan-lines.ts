@@ -1,4 +1,5 @@
-import type { Change, Plan, StripeKeyFacts, TierFields } from '../plan/plan-schema.js';
+import { describeOrphan } from '../plan/orphans.js';
+import type { Change, ChangeImpact, Plan, StripeKeyFacts, TierFields } from '../plan/plan-schema.js';
 import type { Tier } from '../catalog/model.js';
 
 /**
@@ -26,6 +27,7 @@ export function changeLines(c: Change): PlanLine[] {
         return [{ mark: '-', depth: 0, text: `permission ${c.permission} will be deleted` }];
     }
   }
+  if (c.kind === 'orphan') return [{ mark: '-', depth: 0, text: `${describeOrphan(c)} will be removed` }];
   switch (c.action) {
     case 'create':
       return [{ mark: '+', depth: 0, text: `tier ${c.tier} will be created` }, ...tierLines(c.after, '+')];
@@ -34,10 +36,14 @@ export function changeLines(c: Change): PlanLine[] {
     case 'rename':
       return [{ mark: '→', depth: 0, text: `tier ${c.from} will be renamed to ${c.tier} (row and subscribers kept)` }];
     case 'retire':
-      return [{ mark: '~', depth: 0, text: `tier ${c.tier} will be retired (kept for subscribers, no new signups)` }];
+      return [{ mark: '~', depth: 0, text: `tier ${c.tier} will be retired (kept for subscribers, no new signups)${subscribersNote(c.impact)}` }];
     case 'delete':
-      return [{ mark: '-', depth: 0, text: `tier ${c.tier} will be DELETED` }, ...tierLines(c.before, '-')];
+      return [{ mark: '-', depth: 0, text: `tier ${c.tier} will be DELETED${subscribersNote(c.impact)}` }, ...tierLines(c.before, '-')];
   }
+}
+
+function subscribersNote(impact: ChangeImpact | undefined): string {
+  return impact ? ` [${impact.subscribers} subscriber${impact.subscribers === 1 ? '' : 's'}]` : '';
 }
 
 function tierLines(t: Tier, mark: Mark): PlanLine[] {

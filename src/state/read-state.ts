@@ -1,9 +1,11 @@
 import type { Transaction } from 'sequelize';
 import { emptyCatalog, normaliseCatalog, type Catalog, type Tier } from '../catalog/model.js';
+import { sortOrphans, type OrphanRow } from '../plan/orphans.js';
 import type { SubscribersRef } from '../catalog/load-catalog.js';
 import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { Database } from './database.js';
+import { booleanValue, enumValue, integerValue, limitValue, nullableTextValue, textValue } from './row-values.js';
 import { TABLES, existingTables } from './tables.js';
 
 /** The database's catalog, plus the row ids apply needs to write it. */
@@ -13,93 +15,110 @@ export interface DatabaseState {
   permissionIds: Record<string, number>;
   /** false when tierctl's tables do not exist yet (a fresh database plans as empty). */
   initialised: boolean;
-  lastRun: LastRun | null;
+  /** Child rows whose tier (or permission) is gone: drift, and removed by the next apply. */
+  orphans: OrphanRow[];
 }
 
-export interface LastRun {
-  id: number;
-  result_fingerprint: string;
-  finished_at: string;
-  /** The catalog the run left (JSON), to list drifted fields. */
-  result_state: string | null;
-}
-
-interface TierRow {
-  id: number;
-  key: string;
-  name: string;
-  description: string | null;
-  customer_facing: boolean | number;
-  display_order: number;
-  status: 'active' | 'retired';
-  protected: boolean | number;
-  billing_provider: Tier['billing_provider'];
-  fallback_price: string | null;
-}
+type Row = Record<string, unknown>;
 
 /**
  * Reads the whole catalog in a constant number of queries (one per table, however
  * many tiers there are). Run it inside a transaction for a consistent snapshot.
+ * Every value is checked (row-values.ts): a row that holds nonsense is an error naming
+ * it. The audit table is not read here: the app's runtime path must not depend on it
+ * (see read-last-run.ts).
  */
 export async function readState(db: Database | null, tx?: Transaction): Promise<DatabaseState> {
-  const empty: DatabaseState = { catalog: emptyCatalog(), tierIds: {}, permissionIds: {}, initialised: false, lastRun: null };
+  const empty: DatabaseState = { catalog: emptyCatalog(), tierIds: {}, permissionIds: {}, initialised: false, orphans: [] };
   if (!db) return empty;
   const tables = await existingTables(db, tx);
   if (!tables.has(TABLES.tier)) return empty;
-  const q = <T>(sql: string) => db.query<T>(sql, { transaction: tx ?? null });
+  const q = (sql: string) => db.query<Row>(sql, { transaction: tx ?? null });
 
   // Sequential on purpose: one connection serves the snapshot transaction.
-  const tierRows = await q<TierRow>(`SELECT id, "key", name, description, customer_facing, display_order, status, protected, billing_provider, fallback_price FROM ${TABLES.tier}`);
-  const permissionRows = await q<{ id: number; name: string; description: string }>(`SELECT id, name, description FROM ${TABLES.permission}`);
-  const grantRows = await q<{ tier_id: number; name: string }>(`SELECT tp.tier_id, p.name FROM ${TABLES.tierPermission} tp JOIN ${TABLES.permission} p ON p.id = tp.permission_id`);
-  const limitRows = await q<{ tier_id: number; limit_key: string; value: number | string | null }>(`SELECT tier_id, limit_key, value FROM ${TABLES.limit}`);
-  const keyRows = await q<{ tier_id: number; key: string }>(`SELECT tier_id, "key" FROM ${TABLES.billingKey}`);
-  const runRows = tables.has(TABLES.run)
-    ? await q<{ id: number; result_fingerprint: string; finished_at: string | Date; result_state: string | null }>(
-        `SELECT id, result_fingerprint, finished_at, result_state FROM ${TABLES.run} WHERE status IN ('applied', 'no-op') AND result_fingerprint IS NOT NULL ORDER BY id DESC LIMIT 1`,
-      )
-    : [];
+  const tierRows = await q(`SELECT id, "key", name, description, customer_facing, display_order, status, protected, billing_provider, fallback_price FROM ${TABLES.tier}`);
+  const permissionRows = await q(`SELECT id, name, description FROM ${TABLES.permission}`);
+  // LEFT JOIN: a grant whose permission row is gone must show up as an orphan, not vanish.
+  const grantRows = await q(`SELECT tp.tier_id, tp.permission_id, p.name FROM ${TABLES.tierPermission} tp LEFT JOIN ${TABLES.permission} p ON p.id = tp.permission_id`);
+  const limitRows = await q(`SELECT tier_id, limit_key, value FROM ${TABLES.limit}`);
+  const keyRows = await q(`SELECT tier_id, provider, "key" FROM ${TABLES.billingKey}`);
+  return assembleState(tierRows, permissionRows, grantRows, limitRows, keyRows);
+}
 
+/** Pure: rows in, checked catalog out. */
+export function assembleState(tierRows: Row[], permissionRows: Row[], grantRows: Row[], limitRows: Row[], keyRows: Row[]): DatabaseState {
   const byId = new Map<number, Tier>();
   const tierIds: Record<string, number> = {};
   for (const r of tierRows) {
-    const id = Number(r.id);
-    tierIds[r.key] = id;
+    const id = integerValue({ table: TABLES.tier, row: 'a row' }, 'id', r['id']);
+    const key = textValue({ table: TABLES.tier, row: `row id ${id}` }, 'key', r['key']);
+    const ref = { table: TABLES.tier, row: `tier ${JSON.stringify(key)}` };
+    tierIds[key] = id;
     byId.set(id, {
-      key: r.key,
-      name: r.name,
-      description: r.description,
-      customer_facing: Boolean(r.customer_facing),
-      display_order: Number(r.display_order),
-      status: r.status,
-      protected: Boolean(r.protected),
-      billing_provider: r.billing_provider,
+      key,
+      name: textValue(ref, 'name', r['name']),
+      description: nullableTextValue(ref, 'description', r['description']),
+      customer_facing: booleanValue(ref, 'customer_facing', r['customer_facing']),
+      display_order: integerValue(ref, 'display_order', r['display_order']),
+      status: enumValue(ref, 'status', r['status'], ['active', 'retired'] as const),
+      protected: booleanValue(ref, 'protected', r['protected']),
+      billing_provider: enumValue(ref, 'billing_provider', r['billing_provider'], ['stripe', 'whop', 'exempt'] as const),
       billing_keys: [],
-      fallback_price: r.fallback_price,
+      fallback_price: nullableTextValue(ref, 'fallback_price', r['fallback_price']),
       limits: {},
       permissions: [],
     });
   }
-  for (const g of grantRows) byId.get(Number(g.tier_id))?.permissions.push(g.name);
-  for (const l of limitRows) {
-    const t = byId.get(Number(l.tier_id));
-    if (t) t.limits[l.limit_key] = l.value === null ? null : Number(l.value);
+  const keyOf = (id: number) => JSON.stringify(byId.get(id)?.key);
+  const orphans: OrphanRow[] = [];
+  for (const g of grantRows) {
+    const ref = { table: TABLES.tierPermission, row: 'a row' };
+    const tierId = integerValue(ref, 'tier_id', g['tier_id']);
+    const permissionId = integerValue(ref, 'permission_id', g['permission_id']);
+    const tier = byId.get(tierId);
+    if (!tier || g['name'] === null || g['name'] === undefined) {
+      orphans.push({ table: TABLES.tierPermission, tier_id: tierId, permission_id: permissionId, missing: tier ? 'permission' : 'tier' });
+      continue;
+    }
+    tier.permissions.push(textValue({ table: TABLES.permission, row: `id ${permissionId}` }, 'name', g['name']));
   }
-  for (const k of keyRows) byId.get(Number(k.tier_id))?.billing_keys.push(k.key);
+  for (const l of limitRows) {
+    const tierId = integerValue({ table: TABLES.limit, row: 'a row' }, 'tier_id', l['tier_id']);
+    const name = textValue({ table: TABLES.limit, row: `tier id ${tierId}` }, 'limit_key', l['limit_key']);
+    const tier = byId.get(tierId);
+    if (!tier) {
+      orphans.push({ table: TABLES.limit, tier_id: tierId, limit_key: name, missing: 'tier' });
+      continue;
+    }
+    tier.limits[name] = limitValue({ table: TABLES.limit, row: `tier ${keyOf(tierId)}, limit ${JSON.stringify(name)}` }, 'value', l['value']);
+  }
+  for (const k of keyRows) {
+    const tierId = integerValue({ table: TABLES.billingKey, row: 'a row' }, 'tier_id', k['tier_id']);
+    const ref = { table: TABLES.billingKey, row: `tier id ${tierId}` };
+    const provider = textValue(ref, 'provider', k['provider']);
+    const key = textValue(ref, 'key', k['key']);
+    const tier = byId.get(tierId);
+    if (!tier) {
+      orphans.push({ table: TABLES.billingKey, tier_id: tierId, provider, key, missing: 'tier' });
+      continue;
+    }
+    tier.billing_keys.push(key);
+  }
 
   const permissions: Record<string, string> = {};
   const permissionIds: Record<string, number> = {};
   for (const p of permissionRows) {
-    permissions[p.name] = p.description;
-    permissionIds[p.name] = Number(p.id);
+    const id = integerValue({ table: TABLES.permission, row: 'a row' }, 'id', p['id']);
+    const name = textValue({ table: TABLES.permission, row: `id ${id}` }, 'name', p['name']);
+    permissions[name] = textValue({ table: TABLES.permission, row: `permission ${JSON.stringify(name)}` }, 'description', p['description']);
+    permissionIds[name] = id;
   }
-  const run = runRows[0];
   return {
     catalog: normaliseCatalog(permissions, [...byId.values()]),
     tierIds,
     permissionIds,
     initialised: true,
-    lastRun: run ? { id: Number(run.id), result_fingerprint: run.result_fingerprint, finished_at: new Date(run.finished_at).toISOString(), result_state: run.result_state } : null,
+    orphans: sortOrphans(orphans),
   };
 }
 
