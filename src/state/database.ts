@@ -63,6 +63,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       pool: { max: 2, min: 0, idle: 1000 },
       dialectOptions: { connectionTimeoutMillis: 10000, application_name: 'tierctl' },
     });
+    await endHalfOpenConnections(sequelize);
   }
   const db: Database = {
     dialect: target.dialect,
@@ -106,6 +107,42 @@ export function connectionError(target: DatabaseTarget, err: unknown): TierctlEr
     ? 'check that PostgreSQL is running and that --database / $DATABASE_URL is right'
     : 'check the path in --database / $DATABASE_URL and that the file is readable and writable';
   return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint });
+}
+
+/**
+ * Sequelize's PostgreSQL connect() opens a pg Client, then runs its session setup (SET …)
+ * on it; when that first query fails (e.g. `options=-c statement_timeout=1`), connect()
+ * rejects without ending the client, which is in no pool, so nothing ever closes its socket
+ * and the process never exits. Every client is tagged with the connect() call that made
+ * it (AsyncLocalStorage), and a failed call ends its own clients.
+ */
+async function endHalfOpenConnections(sequelize: Sequelize): Promise<void> {
+  type Client = { end(): Promise<void> };
+  type ClientClass = new (...args: unknown[]) => Client;
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const manager = sequelize.connectionManager as unknown as { lib: { Client: ClientClass }; connect(config: unknown): Promise<Client> };
+  const made = new AsyncLocalStorage<Client[]>();
+  const Base = manager.lib.Client;
+  const Tracked = class extends Base {
+    constructor(...args: unknown[]) {
+      super(...args);
+      made.getStore()?.push(this);
+    }
+  };
+  // The pg module stays the prototype, so lib.types and the rest are unchanged.
+  manager.lib = Object.assign(Object.create(manager.lib) as typeof manager.lib, { Client: Tracked as ClientClass });
+  const connect = manager.connect.bind(manager);
+  manager.connect = (config: unknown) => {
+    const mine: Client[] = [];
+    return made.run(mine, async () => {
+      try {
+        return await connect(config);
+      } catch (err) {
+        for (const client of mine) void client.end().catch(() => undefined);
+        throw err;
+      }
+    });
+  };
 }
 
 /**
