@@ -56,12 +56,17 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     });
     patchSqliteConnections(sequelize, options.busyTimeoutMs ?? 5000, options.readOnly ?? false);
   } else {
-    sequelize = new Sequelize(target.url, {
+    const c = target.connection;
+    // The object form, not the URL: Sequelize's URL parser leaves `%20` in the database
+    // name and has no idea of an empty host with a socket directory in ?host=.
+    sequelize = new Sequelize(c.database, c.username as string, c.password, {
       dialect: 'postgres',
+      host: c.host,
+      ...(c.port !== undefined ? { port: c.port } : {}),
       logging,
       retry: { max: 1 },
       pool: { max: 2, min: 0, idle: 1000 },
-      dialectOptions: { connectionTimeoutMillis: 10000, application_name: 'tierctl' },
+      dialectOptions: { ...driverParams(c.params), connectionTimeoutMillis: 10000, application_name: c.params['application_name'] ?? 'tierctl' },
     });
     await endHalfOpenConnections(sequelize);
   }
@@ -97,6 +102,18 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     throw connectionError(target, err);
   }
   return db;
+}
+
+/**
+ * URL query parameters as pg driver options (what Sequelize did with a URL): libpq's
+ * sslmode becomes pg's `ssl`, everything else (options, statement_timeout, …) passes as is.
+ */
+function driverParams(params: Record<string, string>): Record<string, unknown> {
+  const { sslmode, ssl, ...rest } = params;
+  const out: Record<string, unknown> = { ...rest };
+  if (ssl !== undefined) out['ssl'] = ssl === 'true' || ssl === '1';
+  if (sslmode !== undefined) out['ssl'] = sslmode === 'disable' ? false : sslmode === 'no-verify' ? { rejectUnauthorized: false } : true;
+  return out;
 }
 
 /** A clear, secret-free error for a database that cannot be reached or opened. */
