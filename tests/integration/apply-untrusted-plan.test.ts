@@ -115,6 +115,23 @@ for (const backend of BACKENDS) {
       expect(await tierId('maker')).toBeGreaterThan(0);
     });
 
+    it('refuses (exit 1) a plan edited to count subscribers nowhere, when catalog.yaml names the table', async () => {
+      await join(1, 'maker');
+      rmSync(path.join(cwd, 'tiers', 'maker.yaml'));
+      expect((await run(['plan', '--skip-stripe', '--out', 'plan.json'])).code).toBe(0);
+      const plan = readPlan();
+      const base = (await stateOf(db.url)).catalog;
+      plan.subscribers = null;
+      plan.blocked = [];
+      plan.changes.push({ kind: 'tier', action: 'delete', tier: 'maker', before: base.tiers['maker']! });
+      plan.desired_fingerprint = catalogFingerprint(projectChanges(base, plan.changes));
+      writeFileSync(planFile(), JSON.stringify(plan));
+      const applied = await run(['apply', 'plan.json', '--skip-stripe', '--allow-destroy']);
+      expect(applied.stderr).toContain('the plan file does not match what it claims: it counts subscribers in no table');
+      expect(applied.code).toBe(1);
+      expect(await tierId('maker')).toBeGreaterThan(0);
+    });
+
     it('refuses (exit 1) a plan whose changes were edited (an update that is not what its desired state gives)', async () => {
       editTierFile(cwd, 'essential.yaml', 'name: Essential', 'name: Essential Plus');
       expect((await run(['plan', '--skip-stripe', '--out', 'plan.json'])).code).toBe(0);
