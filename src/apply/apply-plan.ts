@@ -1,11 +1,13 @@
 import { BugError, StaleError, TierctlError } from '../errors.js';
 import { canonicalJson } from '../plan/canonical-json.js';
-import { catalogFingerprint, changedObjects, fingerprintOf, fingerprintOfJson, objectFingerprints } from '../plan/fingerprint.js';
+import { changedObjects, fingerprintOf, fingerprintOfJson, objectFingerprints, stateFingerprint } from '../plan/fingerprint.js';
+import { isDestructive } from '../plan/diff.js';
+import { checkImpact, checkPlanMatches, claimedDesiredState } from '../plan/verify-plan.js';
 import type { PlanInput } from '../plan/build-plan.js';
 import type { DesiredState } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
 import { assemblePlan, readSide } from '../plan/read-and-plan.js';
-import type { TierStore, WriteHooks } from '../store/tier-store.js';
+import type { StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from '../store/tier-store.js';
 
 export interface ApplyOptions {
   allowDestroy: boolean;
@@ -33,9 +35,9 @@ export function checkApplicable(plan: Plan, allowDestroy: boolean): void {
       hint: 'change the tier files so nothing is blocked (retire instead of delete, keep protected tiers), then plan again',
     });
   }
-  const deletes = plan.changes.filter((c) => c.action === 'delete');
+  const deletes = plan.changes.filter(isDestructive);
   if (deletes.length && !allowDestroy) {
-    throw new TierctlError(`the plan deletes ${deletes.map((c) => (c.kind === 'tier' ? `tier ${c.tier}` : `permission ${c.permission}`)).join(', ')}`, {
+    throw new TierctlError(`the plan deletes ${deletes.map((c) => (c.kind === 'tier' ? `tier ${c.tier}` : c.kind === 'permission' ? `permission ${c.permission}` : c.table)).join(', ')}`, {
       outcome: 'destructive',
       hint: 'retiring (status: retired) is the everyday way out; to delete anyway, pass --allow-destroy',
     });
@@ -67,7 +69,7 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
     const migrations = await store.migrate(tx);
     progress('reading state');
     const state = await store.snapshot(tx);
-    const base = catalogFingerprint(state.catalog);
+    const base = stateFingerprint(state.catalog, state.orphans);
     let plan: Plan;
     if (saved) {
       plan = saved;
@@ -75,15 +77,17 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
         throw new StaleError(
           'the database changed since this plan was made; nothing was applied',
           'run `tierctl plan` again and review the new plan',
-          changedObjects(plan.base_objects, objectFingerprints(state.catalog)),
+          changedObjects(plan.base_objects, objectFingerprints(state.catalog, state.orphans)),
         );
       }
     } else {
       const desired = what as DesiredApply;
-      plan = assemblePlan(desired.desired, await readSide(store, tx, state), desired.billing);
+      plan = assemblePlan(desired.desired, await readSide(store, tx, state, { lastRun: false }), desired.billing);
       desired.onPlan(plan);
       checkApplicable(plan, options.allowDestroy);
     }
+    // Saved and plan-less alike: the plan is checked against the locked state before any write.
+    await verifyUnderLock(store, tx, plan, state);
     // Computed before the writes, so its canonical text is not alive next to the audit row's at the peak.
     const planFingerprint = fingerprintOf(plan);
     progress(`applying ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`);
@@ -111,4 +115,18 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
     });
     return { runId, status, migrations, statements: written.statements, resultFingerprint: after, plan };
   });
+}
+
+/**
+ * Trusts nothing the plan says that the locked state can check: re-derives the plan from its
+ * claimed desired state against the locked base, with protected flags, subscriber counts
+ * (one grouped query) and orphan rows as they are now. Saved and plan-less applies alike.
+ */
+async function verifyUnderLock(store: TierStore, tx: StoreTransaction, plan: Plan, state: StoreSnapshot): Promise<void> {
+  const desired = claimedDesiredState(plan, state.catalog);
+  // Counted where the plan says subscribers are (apply opens the store with plan.subscribers);
+  // a plan that names no table records no impact, and catalog.yaml must agree (apply.ts).
+  const live = plan.subscribers && store.description.subscribers ? await store.countSubscribers(tx, state) : undefined;
+  checkImpact(plan, live);
+  checkPlanMatches(plan, desired, state.catalog, { subscriberCounts: live, orphans: state.orphans });
 }

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/model.js';
-import { diff, type DesiredState, type DiffContext } from './diff.js';
-import { catalogFingerprint, objectFingerprints } from './fingerprint.js';
+import { diff, isDestructive, type DesiredState, type DiffContext } from './diff.js';
+import { catalogFingerprint, objectFingerprints, stateFingerprint } from './fingerprint.js';
 import type { Drift, Plan, PlanWarning, StripeReport } from './plan-schema.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -9,6 +9,8 @@ export interface PlanInput {
   desired: DesiredState;
   actual: Catalog;
   context?: DiffContext;
+  /** Where catalog.yaml says subscribers are; apply counts them again under its lock. */
+  subscribers?: Plan['subscribers'];
   stripe: StripeReport;
   drift?: Drift | undefined;
   /** Notes from outside the diff (e.g. billing keys no verifier could check). */
@@ -22,9 +24,10 @@ export function buildPlan(input: PlanInput): Plan {
   const plan: Plan = {
     format_version: PLAN_FORMAT_VERSION,
     tool_version: input.toolVersion,
-    base_fingerprint: catalogFingerprint(input.actual),
+    base_fingerprint: stateFingerprint(input.actual, input.context?.orphans),
     desired_fingerprint: catalogFingerprint(input.desired.catalog),
-    base_objects: objectFingerprints(input.actual),
+    base_objects: objectFingerprints(input.actual, input.context?.orphans),
+    subscribers: input.subscribers ?? null,
     changes,
     blocked,
     warnings: [...warnings, ...(input.notes ?? [])],
@@ -37,6 +40,8 @@ export function buildPlan(input: PlanInput): Plan {
 export interface PlanSummary {
   tiers: { create: number; update: number; rename: number; retire: number; delete: number };
   permissions: { create: number; update: number; delete: number };
+  /** Orphan child rows to remove (see orphans.ts). */
+  orphans: number;
   blocked: number;
   total: number;
   destructive: boolean;
@@ -46,14 +51,16 @@ export function summarizePlan(plan: Plan): PlanSummary {
   const s: PlanSummary = {
     tiers: { create: 0, update: 0, rename: 0, retire: 0, delete: 0 },
     permissions: { create: 0, update: 0, delete: 0 },
+    orphans: 0,
     blocked: plan.blocked.length,
     total: plan.changes.length,
     destructive: false,
   };
   for (const c of plan.changes) {
     if (c.kind === 'tier') s.tiers[c.action]++;
-    else s.permissions[c.action]++;
-    if (c.action === 'delete') s.destructive = true;
+    else if (c.kind === 'permission') s.permissions[c.action]++;
+    else s.orphans++;
+    if (isDestructive(c)) s.destructive = true;
   }
   return s;
 }
@@ -71,6 +78,7 @@ export function summaryLine(plan: Plan): string {
   let line = `Plan: ${t.create} to create, ${t.update} to update, ${t.rename} to rename, ${t.retire} to retire, ${t.delete} to delete`;
   const p = s.permissions;
   if (p.create + p.update + p.delete > 0) line += `; permissions: ${p.create} to create, ${p.update} to update, ${p.delete} to delete`;
+  if (s.orphans) line += `; ${s.orphans} orphan row${s.orphans === 1 ? '' : 's'} to remove`;
   if (s.blocked) line += `; ${s.blocked} blocked`;
   return `${line}.`;
 }

@@ -1,4 +1,5 @@
 import { SCALAR_FIELDS, type Catalog, type Tier } from '../catalog/model.js';
+import { orphanChanges, orphanId, type OrphanRow } from './orphans.js';
 import type { BlockedChange, Change, PlanWarning, TierFields } from './plan-schema.js';
 
 /** What the diff needs of the desired side beyond the shared Catalog. */
@@ -9,8 +10,14 @@ export interface DesiredState {
 }
 
 export interface DiffContext {
-  /** Subscribers per tier key in the database; only tiers planned for deletion need counting. */
+  /**
+   * Subscribers per tier key (see impactCandidates: the actual key for deletes, the desired
+   * key for retires). Present when catalog.yaml names subscribers: deletes and retires then
+   * carry `impact`, which apply checks again under its lock.
+   */
   subscriberCounts?: Record<string, number>;
+  /** Orphan child rows in the database; the plan removes them first. */
+  orphans?: readonly OrphanRow[];
 }
 
 export interface DiffResult {
@@ -20,7 +27,7 @@ export interface DiffResult {
 }
 
 /** Apply runs changes in this order: vocabulary first, then renames so keys are free, drops last. */
-const PHASES = ['permission:create', 'permission:update', 'tier:rename', 'tier:create', 'tier:update', 'tier:retire', 'tier:delete', 'permission:delete'] as const;
+const PHASES = ['orphan:delete', 'permission:create', 'permission:update', 'tier:rename', 'tier:create', 'tier:update', 'tier:retire', 'tier:delete', 'permission:delete'] as const;
 
 /**
  * The pure planner: desired (files) and actual (database) in, ordered changes out.
@@ -31,6 +38,9 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
   const blocked: BlockedChange[] = [];
   const warnings: PlanWarning[] = [];
 
+  const counts = context.subscriberCounts;
+  const impact = (key: string) => (counts ? { impact: { subscribers: counts[key] ?? 0 } } : {});
+  changes.push(...orphanChanges(context.orphans ?? []));
   diffPermissions(desired.catalog.permissions, actual.permissions, changes);
 
   // Resolve renames first: the row keeps its id (and its subscribers) under a new key.
@@ -69,17 +79,17 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
     if (fields) changes.push({ kind: 'tier', action: 'update', tier: key, fields });
     if (retiring) {
       if (have.protected) blocked.push({ tier: key, action: 'retire', reason: 'the tier is protected in the database; protected tiers cannot be retired' });
-      else changes.push({ kind: 'tier', action: 'retire', tier: key });
+      else changes.push({ kind: 'tier', action: 'retire', tier: key, ...impact(key) });
     }
   }
 
   const deleted: Tier[] = [];
   for (const [key, have] of Object.entries(actual.tiers)) {
     if (consumed.has(key)) continue;
-    const subscribers = context.subscriberCounts?.[key] ?? 0;
+    const subscribers = counts?.[key] ?? 0;
     if (have.protected) blocked.push({ tier: key, action: 'delete', reason: 'the tier is protected in the database; protected tiers cannot be deleted' });
     else if (subscribers > 0) blocked.push({ tier: key, action: 'delete', reason: `${subscribers} subscriber${subscribers === 1 ? '' : 's'} still on this tier; move them or retire the tier (status: retired)` });
-    else changes.push({ kind: 'tier', action: 'delete', tier: key, before: have });
+    else changes.push({ kind: 'tier', action: 'delete', tier: key, before: have, ...impact(key) });
     deleted.push(have);
   }
 
@@ -156,11 +166,29 @@ function phase(c: Change): number {
 }
 
 function subject(c: Change): string {
-  return c.kind === 'tier' ? c.tier : c.permission;
+  return c.kind === 'tier' ? c.tier : c.kind === 'permission' ? c.permission : orphanId(c);
 }
 
+/** Deleting a tier or a permission; removing an orphan row deletes nothing anyone can use. */
 export function isDestructive(c: Change): boolean {
-  return c.action === 'delete';
+  return c.action === 'delete' && c.kind !== 'orphan';
+}
+
+/**
+ * Tiers whose subscribers the plan must count: those it may delete, and those it retires.
+ * Desired-side key (what the plan's change names) -> actual key (whose row id the
+ * application's subscriber column holds; differs after a rename).
+ */
+export function impactCandidates(desired: DesiredState, actual: Catalog): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of deletionCandidates(desired, actual)) out[k] = k;
+  for (const [key, want] of Object.entries(desired.catalog.tiers)) {
+    if (want.status !== 'retired') continue;
+    const earlier = (desired.renamedFrom[key] ?? []).filter((old) => actual.tiers[old] !== undefined);
+    const from = actual.tiers[key] ? key : earlier.length === 1 ? earlier[0] : undefined;
+    if (from !== undefined && actual.tiers[from]?.status === 'active') out[key] = from;
+  }
+  return out;
 }
 
 /** Tiers the plan may delete: in the database, neither in the files nor renamed. Used to count subscribers only where it matters. */

@@ -1,17 +1,21 @@
 import type { Catalog } from '../catalog/model.js';
-import type { LastRun } from '../store/tier-store.js';
+import type { LastRun } from '../state/read-last-run.js';
 import { diff } from './diff.js';
-import { catalogFingerprint } from './fingerprint.js';
+import { stateFingerprint } from './fingerprint.js';
+import { orphanChanges, type OrphanRow } from './orphans.js';
 import type { Drift } from './plan-schema.js';
 
 /**
  * Drift: the database no longer equals what the last apply left, so someone changed
  * it outside tierctl. Pure and structured: the changes that lead from what the run left
- * to what is there now (render/plan-lines.ts words them).
+ * to what is there now (render/plan-lines.ts words them), then every orphan child row
+ * (apply never leaves one).
  */
-export function detectDrift(current: Catalog, lastRun: LastRun | null): Drift | undefined {
-  if (!lastRun || catalogFingerprint(current) === lastRun.result_fingerprint) return undefined;
-  const left: Catalog = lastRun.result_state ? (JSON.parse(lastRun.result_state) as Catalog) : { permissions: {}, tiers: {} };
-  const { changes } = diff({ catalog: current, renamedFrom: {} }, left);
-  return { run_id: lastRun.id, changes };
+export function detectDrift(current: Catalog, lastRun: LastRun | null, orphans: readonly OrphanRow[] = []): Drift | undefined {
+  if (!lastRun || stateFingerprint(current, orphans) === lastRun.result_fingerprint) return undefined;
+  const orphanRows = orphanChanges(orphans);
+  // The audit row's state is unreadable (see read-last-run.ts): drift is known, not its fields.
+  if (!lastRun.result_state) return { run_id: lastRun.id, changes: orphanRows, unreadable_state: true };
+  const { changes } = diff({ catalog: current, renamedFrom: {} }, lastRun.result_state);
+  return { run_id: lastRun.id, changes: [...changes, ...orphanRows] };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog/model.js';
+import { orphanId, type OrphanRow } from './orphans.js';
 import { canonicalJson } from './canonical-json.js';
 
 export type Fingerprint = `sha256:${string}`;
@@ -18,9 +19,19 @@ export function catalogFingerprint(catalog: Catalog): Fingerprint {
   return fingerprintOf(catalog);
 }
 
-/** One fingerprint per tier and permission, so a stale plan can say what moved. */
-export function objectFingerprints(catalog: Catalog): Record<string, Fingerprint> {
+/**
+ * The fingerprint of a database state: the catalog, plus any orphan child rows (only
+ * when there are some, so a clean database fingerprints exactly as its catalog, which
+ * is what apply leaves and what desired_fingerprint names).
+ */
+export function stateFingerprint(catalog: Catalog, orphans: readonly OrphanRow[] = []): Fingerprint {
+  return orphans.length ? fingerprintOf({ ...catalog, orphans }) : catalogFingerprint(catalog);
+}
+
+/** One fingerprint per tier, permission and orphan row, so a stale plan can say what moved. */
+export function objectFingerprints(catalog: Catalog, orphans: readonly OrphanRow[] = []): Record<string, Fingerprint> {
   const out: Record<string, Fingerprint> = {};
+  for (const o of orphans) out[orphanId(o)] = fingerprintOf(o);
   for (const name of Object.keys(catalog.permissions).sort()) out[`permission:${name}`] = fingerprintOf(catalog.permissions[name]);
   for (const key of Object.keys(catalog.tiers).sort()) out[`tier:${key}`] = fingerprintOf(catalog.tiers[key]);
   return out;

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, writeFile } from 'node:fs/promises';
 import { TierctlError } from '../errors.js';
 import { renderJson } from '../render/json.js';
 import { PLAN_FORMAT_VERSION } from './build-plan.js';
@@ -8,14 +9,48 @@ export async function writePlanFile(path: string, plan: Plan): Promise<void> {
   await writeFile(path, renderJson(plan), { mode: 0o644 });
 }
 
+/** The largest plan file apply reads: 10,000 tiers plan to ~15 MB; anything far beyond is not a plan. */
+export const PLAN_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A plan file's text. It is untrusted input: only a regular file, at most
+ * PLAN_FILE_MAX_BYTES. Opened non-blocking, so a FIFO or a device is refused at once
+ * instead of hanging on open or streaming for ever.
+ */
+async function readPlanText(path: string): Promise<string> {
+  const fail = (what: string) => new TierctlError(`cannot read plan file ${path}: ${what}`, { hint: 'pass the file written by `tierctl plan --out plan.json`' });
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw fail((err as NodeJS.ErrnoException).code ?? String(err));
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw fail(info.isDirectory() ? 'it is a directory' : 'it is not a regular file (a pipe, socket or device)');
+    if (info.size > PLAN_FILE_MAX_BYTES) throw fail(`it is ${info.size} bytes, over the ${PLAN_FILE_MAX_BYTES / 1024 / 1024} MiB limit for plan files`);
+    // Read at most one byte past the limit: the file may grow between stat and read.
+    const buffer = Buffer.alloc(Math.min(info.size, PLAN_FILE_MAX_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) break;
+    }
+    if (length > PLAN_FILE_MAX_BYTES) throw fail(`it is over the ${PLAN_FILE_MAX_BYTES / 1024 / 1024} MiB limit for plan files`);
+    return buffer.subarray(0, length).toString('utf8');
+  } catch (err) {
+    if (err instanceof TierctlError) throw err;
+    throw fail((err as NodeJS.ErrnoException).code ?? String(err));
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
 /** Reads and checks a saved plan; a damaged or foreign file is refused before any database work. */
 export async function readPlanFile(path: string): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new TierctlError(`cannot read plan file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint: 'write one with `tierctl plan --out plan.json`' });
-  }
+  const text = await readPlanText(path);
   let value: unknown;
   try {
     value = JSON.parse(text);

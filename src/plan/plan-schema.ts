@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { tierStateSchema } from '../catalog/tier-state-schema.js';
+import { NAME_PATTERN, SQL_COLUMN_PATTERN, SQL_IDENTIFIER_PATTERN, TIER_KEY_PATTERN } from '../catalog/schemas.js';
 
 /**
  * The plan file's JSON Schema, and through FromSchema the one definition of the
@@ -78,6 +79,38 @@ const permissionChange = <const A extends string, const P extends Record<string,
     properties: { kind: { const: 'permission' }, action: { const: action }, permission: { type: 'string' }, ...properties },
   }) as const;
 
+/**
+ * What a change does to the application's subscribers, as the planner counted them.
+ * Apply counts again under its lock and refuses the plan as stale when a number moved.
+ * (Issue 12 grows this into per-change impact for every change.)
+ */
+const IMPACT = {
+  description: 'Subscribers on the tier when the plan was made (only when catalog.yaml names subscribers:).',
+  type: 'object',
+  additionalProperties: false,
+  required: ['subscribers'],
+  properties: { subscribers: { type: 'integer', minimum: 0 } },
+} as const;
+
+/**
+ * A child row whose parent is gone (written outside tierctl with foreign keys off): the
+ * plan removes it, so a later insert cannot collide with it.
+ */
+const orphanChange = <const T extends string, const P extends Record<string, unknown>, const R extends readonly string[]>(table: T, properties: P, required: R) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['kind', 'action', 'table', 'tier_id', 'missing', ...required],
+    properties: {
+      kind: { const: 'orphan' },
+      action: { const: 'delete' },
+      table: { const: table },
+      tier_id: { type: 'integer' },
+      missing: { description: 'The parent row that is gone.', enum: ['tier', 'permission'] },
+      ...properties,
+    },
+  }) as const;
+
 const DESCRIPTION_ONLY = { type: 'object', additionalProperties: false, required: ['description'], properties: { description: { type: 'string' } } } as const;
 
 const CHANGE = {
@@ -88,8 +121,11 @@ const CHANGE = {
     tierChange('rename', { from: { type: 'string' } }, ['from']),
     tierChange('create', { after: tierStateSchema }, ['after']),
     tierChange('update', { fields: tierFieldsSchema }, ['fields']),
-    tierChange('retire', {}, []),
-    tierChange('delete', { before: tierStateSchema }, ['before']),
+    tierChange('retire', { impact: IMPACT }, []),
+    tierChange('delete', { before: tierStateSchema, impact: IMPACT }, ['before']),
+    orphanChange('subscription_tier_permission', { permission_id: { type: 'integer' } }, ['permission_id']),
+    orphanChange('tier_limit', { limit_key: { type: 'string' } }, ['limit_key']),
+    orphanChange('tier_billing_key', { provider: { type: 'string' }, key: { type: 'string' } }, ['provider', 'key']),
   ],
 } as const;
 
@@ -100,7 +136,7 @@ export const planSchema = {
   description: 'A reconciliation plan: what `tierctl apply plan.json` will do, in order.',
   type: 'object',
   additionalProperties: false,
-  required: ['format_version', 'tool_version', 'base_fingerprint', 'desired_fingerprint', 'base_objects', 'changes', 'blocked', 'warnings', 'stripe'],
+  required: ['format_version', 'tool_version', 'base_fingerprint', 'desired_fingerprint', 'base_objects', 'subscribers', 'changes', 'blocked', 'warnings', 'stripe'],
   properties: {
     format_version: { description: 'Plan file format; tierctl refuses plans of another version.', const: 1 },
     tool_version: { description: 'tierctl version that wrote the plan.', type: 'string' },
@@ -110,6 +146,18 @@ export const planSchema = {
       description: 'Fingerprint of every tier ("tier:KEY") and permission ("permission:NAME") in the base state, to tell what changed when the plan goes stale.',
       type: 'object',
       additionalProperties: FINGERPRINT,
+    },
+    subscribers: {
+      description: "Where catalog.yaml said subscribers are recorded (null: nowhere). Apply counts them again under its lock for every delete and retire.",
+      anyOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['table', 'column'],
+          properties: { table: { type: 'string', pattern: SQL_IDENTIFIER_PATTERN }, column: { type: 'string', pattern: SQL_COLUMN_PATTERN } },
+        },
+      ],
     },
     changes: {
       description: 'Changes in the order apply runs them.',
@@ -144,6 +192,7 @@ export const planSchema = {
       properties: {
         run_id: { type: 'integer' },
         changes: { type: 'array', items: CHANGE },
+        unreadable_state: { description: 'The run\'s recorded state could not be read: the database differs, but the fields cannot be listed.', type: 'boolean' },
       },
     },
     stripe: {
@@ -182,6 +231,8 @@ export type Plan = FromSchema<typeof planSchema>;
 export type Change = Plan['changes'][number];
 export type TierChange = Extract<Change, { kind: 'tier' }>;
 export type PermissionChange = Extract<Change, { kind: 'permission' }>;
+export type OrphanChange = Extract<Change, { kind: 'orphan' }>;
+export type ChangeImpact = NonNullable<Extract<Change, { kind: 'tier'; action: 'delete' }>['impact']>;
 export type TierFields = Extract<Change, { kind: 'tier'; action: 'update' }>['fields'];
 export type BlockedChange = Plan['blocked'][number];
 export type PlanWarning = Plan['warnings'][number];

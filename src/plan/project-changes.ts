@@ -38,6 +38,8 @@ export function projectChanges(base: Catalog, changes: readonly Change[]): Catal
       else delete permissions[c.permission];
       continue;
     }
+    // Orphan rows are not part of the catalog; removing them changes no tier.
+    if (c.kind === 'orphan') continue;
     switch (c.action) {
       case 'rename': {
         const t = tiers.get(c.from);

@@ -9,6 +9,7 @@ import { TOOL_VERSION } from '../version.js';
 import { buildPlan, type PlanInput } from './build-plan.js';
 import type { DesiredState } from './diff.js';
 import { detectDrift } from './drift.js';
+import type { OrphanRow } from './orphans.js';
 import type { Drift, Plan } from './plan-schema.js';
 
 /** The other side of a plan: what is there now (a database, or the files at a git ref). */
@@ -19,7 +20,13 @@ export interface ActualSide {
    * why they could not be counted: that fails the plan only when it deletes a tier.
    */
   subscriberCounts: Record<string, number> | { failed: Error };
+  /** Where subscribers were counted (null: nowhere, so no change records an impact). */
+  subscribers?: Plan['subscribers'];
+  /** Child rows whose tier or permission is gone: the plan removes them first. */
+  orphans?: OrphanRow[];
   drift?: Drift | undefined;
+  /** Damage found in the audit row read for drift (by run id): notes, never a failure. */
+  problems?: string[];
 }
 
 /**
@@ -52,11 +59,17 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
 /** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
 export function assemblePlan(desired: DesiredState, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
   const counts = actual.subscriberCounts;
+  const subscribers = actual.subscribers ?? null;
+  // Impact (subscribers per delete and retire, re-counted by apply under its lock) is recorded
+  // only where subscribers are counted; main counts every tier in one grouped query.
+  const subscriberCounts = 'failed' in counts ? undefined : subscribers ? counts : undefined;
   const plan = buildPlan({
     desired,
     actual: actual.catalog,
-    context: { subscriberCounts: 'failed' in counts ? {} : counts },
+    context: { ...(subscriberCounts ? { subscriberCounts } : {}), orphans: actual.orphans ?? [] },
+    subscribers,
     ...billing,
+    notes: [...(billing.notes ?? []), ...(actual.problems ?? []).map((message) => ({ message }))],
     drift: actual.drift,
     toolVersion: TOOL_VERSION,
   });
@@ -66,10 +79,20 @@ export function assemblePlan(desired: DesiredState, actual: ActualSide, billing:
 }
 
 /** The database side inside a transaction the caller holds (a read snapshot, or apply's lock). */
-export async function readSide(store: TierStore, tx: StoreTransaction, snapshot: StoreSnapshot): Promise<ActualSide> {
+export async function readSide(store: TierStore, tx: StoreTransaction, snapshot: StoreSnapshot, options: { lastRun?: boolean } = {}): Promise<ActualSide> {
+  // Apply's plan-less path skips the audit row: drift is for people reading a plan.
+  const last = options.lastRun === false ? { run: null, problems: [] } : await store.lastRun(tx);
   // Last in the transaction: on PostgreSQL a failed statement ends the transaction's reads.
   const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
-  return { catalog: snapshot.catalog, subscriberCounts, drift: detectDrift(snapshot.catalog, snapshot.lastRun) };
+  const ref = store.description.subscribers;
+  return {
+    catalog: snapshot.catalog,
+    subscriberCounts,
+    subscribers: ref ? { table: ref.table, column: ref.column } : null,
+    orphans: snapshot.orphans,
+    drift: detectDrift(snapshot.catalog, last.run, snapshot.orphans),
+    problems: last.problems,
+  };
 }
 
 /** The database side: one read-only snapshot, subscribers counted in one grouped query. No store: an empty database. */

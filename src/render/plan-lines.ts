@@ -1,4 +1,5 @@
-import type { Change, Plan, StripeKeyFacts, TierFields } from '../plan/plan-schema.js';
+import { describeOrphan } from '../plan/orphans.js';
+import type { Change, ChangeImpact, Plan, StripeKeyFacts, TierFields } from '../plan/plan-schema.js';
 import type { Tier } from '../catalog/model.js';
 
 /**
@@ -26,6 +27,7 @@ export function changeLines(c: Change): PlanLine[] {
         return [{ mark: '-', depth: 0, text: `permission ${c.permission} will be deleted` }];
     }
   }
+  if (c.kind === 'orphan') return [{ mark: '-', depth: 0, text: `${describeOrphan(c)} will be removed` }];
   switch (c.action) {
     case 'create':
       return [{ mark: '+', depth: 0, text: `tier ${c.tier} will be created` }, ...tierLines(c.after, '+')];
@@ -34,10 +36,14 @@ export function changeLines(c: Change): PlanLine[] {
     case 'rename':
       return [{ mark: '→', depth: 0, text: `tier ${c.from} will be renamed to ${c.tier} (row and subscribers kept)` }];
     case 'retire':
-      return [{ mark: '~', depth: 0, text: `tier ${c.tier} will be retired (kept for subscribers, no new signups)` }];
+      return [{ mark: '~', depth: 0, text: `tier ${c.tier} will be retired (kept for subscribers, no new signups)${subscribersNote(c.impact)}` }];
     case 'delete':
-      return [{ mark: '-', depth: 0, text: `tier ${c.tier} will be DELETED` }, ...tierLines(c.before, '-')];
+      return [{ mark: '-', depth: 0, text: `tier ${c.tier} will be DELETED${subscribersNote(c.impact)}` }, ...tierLines(c.before, '-')];
   }
+}
+
+function subscribersNote(impact: ChangeImpact | undefined): string {
+  return impact ? ` [${impact.subscribers} subscriber${impact.subscribers === 1 ? '' : 's'}]` : '';
 }
 
 function tierLines(t: Tier, mark: Mark): PlanLine[] {
@@ -103,8 +109,9 @@ export function driftLines(plan: Plan): PlanLine[] {
 /** Drift's changes in the past tense ("tier pro was changed", then its fields), one string per line. */
 export function driftChangeLines(drift: NonNullable<Plan['drift']>): string[] {
   const past = (text: string) =>
-    text.replace(' will be DELETED', ' was deleted').replace(' will be deleted', ' was deleted').replace(' will be created', ' was added').replace(' will be updated', ' was changed').replace(' will be retired', ' was retired');
-  return drift.changes.flatMap((c) => changeLines(c).map((l) => `${l.depth ? '    ' : ''}${l.mark} ${past(l.text)}`));
+    text.replace(' will be DELETED', ' was deleted').replace(' will be deleted', ' was deleted').replace(' will be created', ' was added').replace(' will be updated', ' was changed').replace(' will be retired', ' was retired').replace(' will be removed', ' is present');
+  const unreadable = drift.unreadable_state ? [`! the database differs from what run #${drift.run_id} left (its recorded state is unreadable, so the fields cannot be listed)`] : [];
+  return [...unreadable, ...drift.changes.flatMap((c) => changeLines(c).map((l) => `${l.depth ? '    ' : ''}${l.mark} ${past(l.text)}`))];
 }
 
 /** "9.00 USD / month" from Stripe's minor units (display only: never a price source). */

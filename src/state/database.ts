@@ -59,13 +59,19 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     });
     dialectFor('sqlite').configure(sequelize, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, readOnly: options.readOnly ?? false });
   } else {
-    sequelize = new Sequelize(target.url, {
+    const c = target.connection;
+    // The object form, not the URL: Sequelize's URL parser leaves `%20` in the database
+    // name and has no idea of an empty host with a socket directory in ?host=.
+    sequelize = new Sequelize(c.database, c.username as string, c.password, {
       dialect: 'postgres',
+      host: c.host,
+      ...(c.port !== undefined ? { port: c.port } : {}),
       logging,
       retry: { max: 1 },
       pool: { max: 2, min: 0, idle: 1000 },
-      dialectOptions: { connectionTimeoutMillis: 10000, application_name: 'tierctl' },
+      dialectOptions: { ...driverParams(c.params), connectionTimeoutMillis: 10000, application_name: c.params['application_name'] ?? 'tierctl' },
     });
+    await endHalfOpenConnections(sequelize);
   }
   const db: Database = {
     dialect: target.dialect,
@@ -102,9 +108,57 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   return db;
 }
 
+/**
+ * URL query parameters as pg driver options (what Sequelize did with a URL): libpq's
+ * sslmode becomes pg's `ssl`, everything else (options, statement_timeout, …) passes as is.
+ */
+function driverParams(params: Record<string, string>): Record<string, unknown> {
+  const { sslmode, ssl, ...rest } = params;
+  const out: Record<string, unknown> = { ...rest };
+  if (ssl !== undefined) out['ssl'] = ssl === 'true' || ssl === '1';
+  if (sslmode !== undefined) out['ssl'] = sslmode === 'disable' ? false : sslmode === 'no-verify' ? { rejectUnauthorized: false } : true;
+  return out;
+}
+
 /** A clear, secret-free error for a database that cannot be reached or opened. */
 export function connectionError(target: DatabaseTarget, err: unknown): TierctlError {
   const original = (err as { original?: unknown }).original ?? err;
   const detail = redact(errorMessage(original));
   return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint: dialectFor(target.dialect).connectionHint });
+}
+
+/**
+ * Sequelize's PostgreSQL connect() opens a pg Client, then runs its session setup (SET …)
+ * on it; when that first query fails (e.g. `options=-c statement_timeout=1`), connect()
+ * rejects without ending the client, which is in no pool, so nothing ever closes its socket
+ * and the process never exits. Every client is tagged with the connect() call that made
+ * it (AsyncLocalStorage), and a failed call ends its own clients.
+ */
+async function endHalfOpenConnections(sequelize: Sequelize): Promise<void> {
+  type Client = { end(): Promise<void> };
+  type ClientClass = new (...args: unknown[]) => Client;
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const manager = sequelize.connectionManager as unknown as { lib: { Client: ClientClass }; connect(config: unknown): Promise<Client> };
+  const made = new AsyncLocalStorage<Client[]>();
+  const Base = manager.lib.Client;
+  const Tracked = class extends Base {
+    constructor(...args: unknown[]) {
+      super(...args);
+      made.getStore()?.push(this);
+    }
+  };
+  // The pg module stays the prototype, so lib.types and the rest are unchanged.
+  manager.lib = Object.assign(Object.create(manager.lib) as typeof manager.lib, { Client: Tracked as ClientClass });
+  const connect = manager.connect.bind(manager);
+  manager.connect = (config: unknown) => {
+    const mine: Client[] = [];
+    return made.run(mine, async () => {
+      try {
+        return await connect(config);
+      } catch (err) {
+        for (const client of mine) void client.end().catch(() => undefined);
+        throw err;
+      }
+    });
+  };
 }

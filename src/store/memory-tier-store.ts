@@ -4,7 +4,8 @@ import { BugError, StaleError, TierctlError } from '../errors.js';
 import type { Change } from '../plan/plan-schema.js';
 import { projectChanges } from '../plan/project-changes.js';
 import { builtinStorage, type StorageDescription } from './storage-description.js';
-import type { LastRun, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore } from './tier-store.js';
+import { lastRunFromRow, type LastRunRead } from '../state/read-last-run.js';
+import type { MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore } from './tier-store.js';
 
 /** The twin's whole database: what the SQL tables would hold. */
 interface MemoryData {
@@ -47,9 +48,10 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
     if (mode && t.mode !== mode) throw new BugError('a write needs the write transaction');
     return t;
   };
-  const lastRun = (d: MemoryData): LastRun | null => {
+  // The same reading as the SQL store's (read-last-run.ts): the twin holds the audit row's text values.
+  const lastRun = (d: MemoryData): LastRunRead => {
     const run = [...d.runs].reverse().find((r) => (r.status === 'applied' || r.status === 'no-op') && r.result_fingerprint);
-    return run ? { id: run.id, result_fingerprint: run.result_fingerprint, finished_at: new Date(run.finished_at).toISOString(), result_state: run.result_state } : null;
+    return lastRunFromRow(run ? { id: run.id, result_fingerprint: run.result_fingerprint, finished_at: run.finished_at, result_state: run.result_state } : undefined);
   };
 
   return {
@@ -86,8 +88,12 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
     },
     async snapshot(t) {
       const { data: d } = open(t);
-      if (d.migrations === null) return { catalog: emptyCatalog(), tierIds: {}, initialised: false, lastRun: null };
-      return { catalog: clone(d.catalog), tierIds: { ...d.ids }, initialised: true, lastRun: lastRun(d) };
+      // The twin's rows are the catalog itself: it holds no orphan rows.
+      if (d.migrations === null) return { catalog: emptyCatalog(), tierIds: {}, initialised: false, orphans: [] };
+      return { catalog: clone(d.catalog), tierIds: { ...d.ids }, initialised: true, orphans: [] };
+    },
+    async lastRun(t) {
+      return lastRun(open(t).data);
     },
     async countSubscribers(t, snapshot: StoreSnapshot) {
       open(t);

@@ -13,7 +13,10 @@ import { readMigrationStatus, runPendingMigrations } from './migrations-runner.j
 import { bookkeepingTables, type StorageDescription } from './storage-description.js';
 import { foreignTables, foreignTableError } from './table-ownership.js';
 import { rowToTier, tierToRow, type TierChildren, type TierRow } from './tier-rows.js';
-import type { AppliedWrites, LastRun, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
+import { sortOrphans, type OrphanRow } from '../plan/orphans.js';
+import { lastRunFromRow, type LastRunRead } from '../state/read-last-run.js';
+import { integerValue, limitValue, textValue } from '../state/row-values.js';
+import type { AppliedWrites, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
 
 /** Rows per multi-row statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 export const ROWS_PER_STATEMENT = 500;
@@ -92,7 +95,8 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   const d = description;
   const idColumn = d.tier.idColumn;
   const refColumn = idColumn ?? d.tier.keyColumn;
-  const toRef = (raw: unknown): Ref => (idColumn ? Number(raw) : String(raw));
+  // Ids are checked like every value read (state/row-values.ts): garbage is an error naming the table.
+  const toRef = (raw: unknown, table = d.tier.table): Ref => (idColumn ? integerValue({ table, row: 'a row' }, idColumn, raw) : String(raw));
 
   const unwrap = (t: StoreTransaction, mode?: 'write'): Transaction => {
     if (!(t instanceof SqlTransaction)) throw new BugError('a transaction from another store');
@@ -111,6 +115,14 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   }
 
   function lockTimeout(ms: number): StaleError {
+    // PostgreSQL: only tierctl takes its advisory lock key. SQLite: the write lock is the
+    // file's, and any client can hold it (a sqlite3 shell in a transaction, the app itself).
+    if (db.dialect === 'sqlite') {
+      return new StaleError(
+        `another process holds the write lock on ${db.display} (another tierctl run, or any program writing to that file); gave up after ${ms} ms`,
+        'wait for the other apply to finish (or whatever else writes to the file: an open sqlite3 shell, a long write in the application), then plan again; or raise --lock-timeout',
+      );
+    }
     return new StaleError(
       `another tierctl run holds the lock on ${db.display}; gave up after ${ms} ms`,
       'wait for the other apply to finish, then plan again (or raise --lock-timeout)',
@@ -118,10 +130,17 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   }
 
   /** Child collections of the given tier refs (all when `refs` is null), one statement per table and batch. */
-  async function readChildren(tx: Transaction, refs: Ref[] | null, permissionNames: Map<number, string>): Promise<Map<string, TierChildren>> {
+  async function readChildren(tx: Transaction, refs: Ref[] | null, permissionNames: Map<number, string>, orphans?: { known: Map<string, string>; found: OrphanRow[] }): Promise<Map<string, TierChildren>> {
+    // Which row, in words: the tier's key when the snapshot read it, else its id.
+    const tierWords = (ref: Ref): string => {
+      const key = orphans?.known.get(String(ref));
+      return key !== undefined ? `tier ${JSON.stringify(key)}` : `tier id ${String(ref)}`;
+    };
     const out = new Map<string, TierChildren>();
-    const of = (ref: unknown): TierChildren => {
-      const k = String(toRef(ref));
+    // Orphans (a child row whose tier row is gone) exist only where child rows hold a tier id.
+    const orphan = (ref: Ref): boolean => Boolean(orphans && idColumn && !orphans.known.has(String(ref)));
+    const of = (ref: Ref): TierChildren => {
+      const k = String(ref);
       let c = out.get(k);
       if (!c) out.set(k, (c = { permissions: [], limits: {}, billingKeys: [] }));
       return c;
@@ -132,21 +151,38 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       if (models.grant && d.permissions.kind === 'join') {
         const p = d.permissions;
         for (const g of await raw<Record<string, unknown>>(models.grant, tx, { attributes: [p.tierIdColumn, p.permissionIdColumn], ...where(p.tierIdColumn) })) {
-          const name = permissionNames.get(Number(g[p.permissionIdColumn]));
-          if (name !== undefined) of(g[p.tierIdColumn]).permissions.push(name);
+          const ref = toRef(g[p.tierIdColumn], p.table);
+          const permissionId = integerValue({ table: p.table, row: `tier id ${String(ref)}` }, p.permissionIdColumn, g[p.permissionIdColumn]);
+          const name = permissionNames.get(permissionId);
+          if (orphan(ref) || (orphans && name === undefined)) {
+            orphans?.found.push({ table: 'subscription_tier_permission', tier_id: ref as number, permission_id: permissionId, missing: orphan(ref) ? 'tier' : 'permission' });
+          } else if (name !== undefined) of(ref).permissions.push(name);
         }
       }
       if (models.limit && d.limits.kind === 'rows') {
         const l = d.limits;
         for (const r of await raw<Record<string, unknown>>(models.limit, tx, { attributes: [l.tierIdColumn, l.nameColumn, l.valueColumn], ...where(l.tierIdColumn) })) {
+          const ref = toRef(r[l.tierIdColumn], l.table);
+          const name = textValue({ table: l.table, row: `tier id ${String(ref)}` }, l.nameColumn, r[l.nameColumn]);
+          if (orphan(ref)) {
+            orphans?.found.push({ table: 'tier_limit', tier_id: ref as number, limit_key: name, missing: 'tier' });
+            continue;
+          }
           const value = r[l.valueColumn];
-          of(r[l.tierIdColumn]).limits[String(r[l.nameColumn])] = value === null || value === undefined ? null : Number(value);
+          of(ref).limits[name] = limitValue({ table: l.table, row: `${tierWords(ref)}, limit ${JSON.stringify(name)}` }, l.valueColumn, value === undefined ? null : value);
         }
       }
       if (models.billingKey && d.billingKeys.kind === 'rows') {
         const b = d.billingKeys;
-        for (const r of await raw<Record<string, unknown>>(models.billingKey, tx, { attributes: [b.tierIdColumn, b.keyColumn], ...where(b.tierIdColumn) })) {
-          of(r[b.tierIdColumn]).billingKeys.push(String(r[b.keyColumn]));
+        for (const r of await raw<Record<string, unknown>>(models.billingKey, tx, { attributes: [b.tierIdColumn, b.providerColumn, b.keyColumn], ...where(b.tierIdColumn) })) {
+          const ref = toRef(r[b.tierIdColumn], b.table);
+          const row = { table: b.table, row: `tier id ${String(ref)}` };
+          const key = textValue(row, b.keyColumn, r[b.keyColumn]);
+          if (orphan(ref)) {
+            orphans?.found.push({ table: 'tier_billing_key', tier_id: ref as number, provider: textValue(row, b.providerColumn, r[b.providerColumn]), key, missing: 'tier' });
+            continue;
+          }
+          of(ref).billingKeys.push(key);
         }
       }
     }
@@ -161,10 +197,11 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const v = d.permissions.vocabulary;
       const attributes = [v.idColumn, v.nameColumn, ...(v.descriptionColumn ? [v.descriptionColumn] : [])];
       for (const r of await raw<Record<string, unknown>>(models.permission, tx, { attributes })) {
-        const name = String(r[v.nameColumn]);
-        permissions[name] = v.descriptionColumn ? String(r[v.descriptionColumn] ?? '') : '';
-        byName.set(name, Number(r[v.idColumn]));
-        byId.set(Number(r[v.idColumn]), name);
+        const id = integerValue({ table: v.table, row: 'a row' }, v.idColumn, r[v.idColumn]);
+        const name = textValue({ table: v.table, row: `id ${id}` }, v.nameColumn, r[v.nameColumn]);
+        permissions[name] = v.descriptionColumn ? textValue({ table: v.table, row: `permission ${JSON.stringify(name)}` }, v.descriptionColumn, r[v.descriptionColumn] ?? '') : '';
+        byName.set(name, id);
+        byId.set(id, name);
       }
     }
     return { permissions, ids: byName, names: byId };
@@ -219,15 +256,18 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const tx = unwrap(t);
       const { tables } = await inspect(tx);
       if (!tables.has(d.tier.table)) {
-        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: {}, initialised: false, lastRun: null };
+        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: {}, initialised: false, orphans: [] };
         ids.set(empty, { refs: new Map(), permissionIds: new Map() });
         return empty;
       }
       // Sequential on purpose: one connection serves the snapshot transaction.
+      // The audit table is not read here: the app's runtime path (openCatalog) must not depend
+      // on it; plan and drift read the last run apart (lastRun), tolerating a damaged row.
       const tierRows = await readTierRows(tx, null);
       const vocabulary = await readVocabulary(tx);
-      const children = await readChildren(tx, null, vocabulary.names);
-      const lastRun = tables.has(names.run) ? await readLastRun(tx) : null;
+      const known = new Map(tierRows.map((row) => [String(toRef(row[refColumn])), String(row[d.tier.keyColumn])]));
+      const orphans = { known, found: [] as OrphanRow[] };
+      const children = await readChildren(tx, null, vocabulary.names, orphans);
 
       const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
       const tiers: Tier[] = [];
@@ -240,9 +280,15 @@ export async function createSequelizeTierStore(db: Database, description: Storag
         refs.set(tier.key, ref);
         if (idColumn) tierIds[tier.key] = ref as number;
       }
-      const snapshot: StoreSnapshot = { catalog: normaliseCatalog(vocabulary.permissions, tiers), tierIds, initialised: true, lastRun };
+      const snapshot: StoreSnapshot = { catalog: normaliseCatalog(vocabulary.permissions, tiers), tierIds, initialised: true, orphans: sortOrphans(orphans.found) };
       ids.set(snapshot, { refs, permissionIds: vocabulary.ids });
       return snapshot;
+    },
+
+    async lastRun(t) {
+      const tx = unwrap(t);
+      const tables = await db.engine.listTables(db.sequelize, tx);
+      return tables.has(names.run) ? readLastRun(tx) : { run: null, problems: [] };
     },
 
     async countSubscribers(t, snapshot) {
@@ -304,8 +350,9 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       return rows.map(
         (r): RecordedRun => ({
           id: Number(r['id']),
-          started_at: String(r['started_at']),
-          finished_at: r['finished_at'] === null ? null : String(r['finished_at']),
+          // Dates as the driver gave them (history checks them and reports a damaged row by id).
+          started_at: r['started_at'] instanceof Date ? (Number.isNaN(r['started_at'].getTime()) ? 'Invalid Date' : r['started_at'].toISOString()) : String(r['started_at']),
+          finished_at: r['finished_at'] === null || r['finished_at'] === undefined ? null : r['finished_at'] instanceof Date ? (Number.isNaN(r['finished_at'].getTime()) ? 'Invalid Date' : r['finished_at'].toISOString()) : String(r['finished_at']),
           tool_version: String(r['tool_version']),
           actor: (r['actor'] as string | null) ?? null,
           git_sha: (r['git_sha'] as string | null) ?? null,
@@ -330,14 +377,15 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     close: () => db.close(),
   };
 
-  async function readLastRun(tx: Transaction): Promise<LastRun | null> {
-    const [run] = await raw<{ id: number; result_fingerprint: string; finished_at: string | Date; result_state: string | null }>(models.run, tx, {
+  /** The last applied run, in one query; a damaged row is read as far as it can be and reported by id (read-last-run.ts). */
+  async function readLastRun(tx: Transaction): Promise<LastRunRead> {
+    const [run] = await raw<Record<string, unknown>>(models.run, tx, {
       attributes: ['id', 'result_fingerprint', 'finished_at', 'result_state'],
       where: { status: ['applied', 'no-op'], result_fingerprint: { [Op.ne]: null } },
       order: [['id', 'DESC']],
       limit: 1,
     });
-    return run ? { id: Number(run.id), result_fingerprint: run.result_fingerprint, finished_at: new Date(run.finished_at).toISOString(), result_state: run.result_state } : null;
+    return lastRunFromRow(run, names.run);
   }
 
   /**
@@ -382,6 +430,23 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       if (ref === undefined) throw new BugError(`no row for tier ${key}`);
       return ref;
     };
+
+    // 0. Orphan child rows first (batched per table): a leftover billing key or limit row would
+    //    collide with rows inserted below.
+    const orphanTables = { subscription_tier_permission: models.grant, tier_limit: models.limit, tier_billing_key: models.billingKey } as const;
+    const orphanWhere = (o: OrphanRow): Record<string, unknown> => {
+      if (o.table === 'subscription_tier_permission' && d.permissions.kind === 'join') return { [d.permissions.tierIdColumn]: o.tier_id, [d.permissions.permissionIdColumn]: o.permission_id };
+      if (o.table === 'tier_limit' && d.limits.kind === 'rows') return { [d.limits.tierIdColumn]: o.tier_id, [d.limits.nameColumn]: o.limit_key };
+      if (o.table === 'tier_billing_key' && d.billingKeys.kind === 'rows') return { [d.billingKeys.tierIdColumn]: o.tier_id, [d.billingKeys.providerColumn]: o.provider, [d.billingKeys.keyColumn]: o.key };
+      throw new BugError(`an orphan row in ${o.table}, which this storage does not have`);
+    };
+    for (const table of Object.keys(orphanTables) as (keyof typeof orphanTables)[]) {
+      const model = orphanTables[table];
+      const rows = changes.filter((c) => c.kind === 'orphan' && c.table === table) as unknown as OrphanRow[];
+      if (!rows.length) continue;
+      if (!model) throw new BugError(`an orphan row in ${table}, which this storage does not have`);
+      for (const part of chunk(rows)) await step(() => model.destroy({ where: { [Op.or]: part.map(orphanWhere) }, transaction: tx }));
+    }
 
     // 1. Permission vocabulary: creates in batches, description updates one by one (rare).
     const permCreates = changes.filter((c): c is Extract<Change, { kind: 'permission'; action: 'create' }> => c.kind === 'permission' && c.action === 'create');

@@ -1,4 +1,5 @@
 import type { Tier } from '../catalog/model.js';
+import { booleanValue, enumValue, integerValue, limitValue, nullableTextValue, textValue, type RowRef } from '../state/row-values.js';
 import type { ColumnScalar, ColumnSource, StorageDescription, TierField } from './storage-description.js';
 
 /**
@@ -70,9 +71,13 @@ export interface TierChildren {
  * JSON text → values. Fields the storage does not hold take the tier-file defaults.
  */
 export function rowToTier(d: StorageDescription, row: TierRow, children: TierChildren): Tier {
+  // Every value is checked (state/row-values.ts): a row holding nonsense is an error naming
+  // table, tier, column and value, never NaN (a limit that compares false: unlimited).
+  const key = textValue({ table: d.tier.table, row: 'a row' }, d.tier.keyColumn, row[d.tier.keyColumn]);
+  const ref: RowRef = { table: d.tier.table, row: `tier ${JSON.stringify(key)}` };
   const tier: TierWithColumns = {
-    key: String(row[d.tier.keyColumn]),
-    name: String(row[d.tier.keyColumn]),
+    key,
+    name: key,
     ...FIELD_DEFAULTS,
     billing_keys: [...children.billingKeys],
     limits: { ...children.limits },
@@ -85,8 +90,8 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
     const raw = row[column];
     switch (source.kind) {
       case 'field':
-        if (source.field === 'billing_provider') provider = raw as Tier['billing_provider'];
-        else if (source.field !== 'key') setField(tier, source.field, raw);
+        if (source.field === 'billing_provider') provider = enumValue(ref, column, raw, ['stripe', 'whop', 'exempt'] as const);
+        else if (source.field !== 'key') setField(tier, source.field, raw, ref, column);
         break;
       case 'map': {
         // A field with a column of its own is read from it; the map is derived (is_billing_exempt).
@@ -94,14 +99,14 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
         const entry = Object.entries(source.values).find(([, v]) => sameScalar(v, raw));
         if (!entry || source.field === 'key') break;
         if (source.field === 'billing_provider') provider = entry[0] as Tier['billing_provider'];
-        else setField(tier, source.field, entry[0]);
+        else setField(tier, source.field, entry[0], ref, column);
         break;
       }
       case 'tier-column':
         (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
         break;
       case 'limit':
-        tier.limits[source.limit] = raw === null || raw === undefined ? null : Number(raw);
+        tier.limits[source.limit] = limitValue(ref, column, raw === undefined ? null : raw);
         break;
       case 'billing-key':
         if (typeof raw === 'string' && raw !== '') keyByProvider[source.provider] = raw;
@@ -125,24 +130,27 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
   return tier;
 }
 
-function setField(tier: Tier, field: Exclude<TierField, 'key' | 'billing_provider'>, raw: unknown): void {
+function setField(tier: Tier, field: Exclude<TierField, 'key' | 'billing_provider'>, raw: unknown, ref: RowRef, column: string): void {
   switch (field) {
     case 'customer_facing':
     case 'protected':
-      tier[field] = raw === true || raw === 1 || raw === '1' || raw === 'true' || raw === 't';
+      // Mapped values arrive as the description's text ('true', 't', '1'); driver values as booleans or 0/1.
+      if (raw === '1' || raw === 'true' || raw === 't') tier[field] = true;
+      else if (raw === '0' || raw === 'false' || raw === 'f') tier[field] = false;
+      else tier[field] = booleanValue(ref, column, raw);
       return;
     case 'display_order':
-      tier[field] = Number(raw);
+      tier[field] = integerValue(ref, column, raw);
       return;
     case 'status':
-      tier[field] = raw as Tier['status'];
+      tier[field] = enumValue(ref, column, raw, ['active', 'retired'] as const);
       return;
     case 'name':
-      tier[field] = String(raw);
+      tier[field] = textValue(ref, column, raw);
       return;
     case 'description':
     case 'fallback_price':
-      tier[field] = raw === null || raw === undefined ? null : String(raw);
+      tier[field] = raw === undefined ? null : nullableTextValue(ref, column, raw);
       return;
   }
 }

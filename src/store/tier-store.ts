@@ -1,5 +1,7 @@
 import type { Catalog } from '../catalog/model.js';
+import type { OrphanRow } from '../plan/orphans.js';
 import type { Change } from '../plan/plan-schema.js';
+import type { LastRunRead } from '../state/read-last-run.js';
 import type { StorageDescription } from './storage-description.js';
 
 /**
@@ -27,11 +29,18 @@ export interface TierStore {
   write<T>(lockTimeoutMs: number, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 
   /**
-   * The whole catalog, in a constant number of statements (one per table). A database
+   * The whole catalog, in a constant number of statements (one per table), every value
+   * checked (a row holding nonsense is a TierctlError naming table, tier, column, value). A database
    * without tierctl's tables reads as empty (`initialised: false`); a table with one of
    * tierctl's names that tierctl did not create is a TierctlError naming it.
    */
   snapshot(tx: StoreTransaction): Promise<StoreSnapshot>;
+  /**
+   * The last run that left a known state (applied or no-op), for drift, in one statement.
+   * Apart from snapshot: the app's runtime path never reads the audit table, and a damaged
+   * audit row is reported (by id, in `problems`) instead of failing the read.
+   */
+  lastRun(tx: StoreTransaction): Promise<LastRunRead>;
   /** Subscribers per tier key, for every tier, in one grouped query ({} without `subscribers`). */
   countSubscribers(tx: StoreTransaction, snapshot: StoreSnapshot): Promise<Record<string, number>>;
   /**
@@ -68,17 +77,11 @@ export interface StoreSnapshot {
   tierIds: Record<string, number>;
   /** false when the tables do not exist yet (a fresh database plans as empty). */
   initialised: boolean;
-  /** The last run that left a known state (applied or no-op), for drift. */
-  lastRun: LastRun | null;
+  /** Child rows whose tier (or permission) row is gone: drift, and removed by the next apply. */
+  orphans: OrphanRow[];
 }
 
-export interface LastRun {
-  id: number;
-  result_fingerprint: string;
-  finished_at: string;
-  /** The catalog the run left (JSON), to list drifted fields. */
-  result_state: string | null;
-}
+export type { LastRun, LastRunRead } from '../state/read-last-run.js';
 
 export interface WriteHooks {
   /** Called before every write statement; tests use it to inject a fault at statement N. */

@@ -112,7 +112,7 @@ describe('tierctl plan --against GIT_REF (no database)', () => {
     const r = await tierctl(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode', '--format', 'json'], { cwd, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
     expect(r.code).toBe(3);
     const plan = JSON.parse(r.stdout) as Plan;
-    expect(plan.changes.map((c) => `${c.action}:${c.kind === 'tier' ? c.tier : c.permission}`)).toEqual(['update:hobbyist', 'delete:maker']);
+    expect(plan.changes.map((c) => `${c.action}:${c.kind === 'tier' ? c.tier : c.kind === 'permission' ? c.permission : c.table}`)).toEqual(['update:hobbyist', 'delete:maker']);
   });
 
   it('fails clearly on an unknown ref', async () => {

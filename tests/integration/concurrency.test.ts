@@ -13,7 +13,7 @@ import { STACK_FRAME, startTierctl } from './fault-helpers.js';
  */
 const RACERS = 5;
 const STALE = /the database changed since this plan was made; nothing was applied/;
-const LOCKED = /another tierctl run holds the lock on \S+; gave up after \d+ ms/;
+const LOCKED = /(another tierctl run holds the lock on \S+|another process holds the write lock on \S+ \(another tierctl run, or any program writing to that file\)); gave up after \d+ ms/;
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`${RACERS} concurrent applies on ${backend.name}`, () => {

@@ -104,7 +104,7 @@ describe('diff: one row per action', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const r = diff(c.desired, c.actual, { subscriberCounts: c.subscribers ?? {} });
+      const r = diff(c.desired, c.actual, c.subscribers ? { subscriberCounts: c.subscribers } : {});
       expect(r.changes).toEqual(c.changes);
       expect(r.blocked).toEqual(c.blocked ?? []);
     });
@@ -115,7 +115,7 @@ describe('diff: ordering, warnings, determinism', () => {
   it('orders changes as apply runs them: vocabulary, renames, creates, updates, retires, deletes, permission deletes', () => {
     const desired = want([tier('zeta'), tier('alpha', { name: 'A2' }), tier('beta', { status: 'retired' }), tier('newkey', { billing_keys: ['x_m'] })], { newkey: ['oldkey'] }, { 'a.view': 'View A', 'z.new': 'Z' });
     const actual = cat([tier('alpha'), tier('beta'), tier('gone'), tier('oldkey', { billing_keys: ['x_m'] })]);
-    const order = diff(desired, actual).changes.map((c) => `${c.kind}:${c.action}:${c.kind === 'tier' ? c.tier : c.permission}`);
+    const order = diff(desired, actual).changes.map((c) => `${c.kind}:${c.action}:${c.kind === 'tier' ? c.tier : c.kind === 'permission' ? c.permission : c.table}`);
     expect(order).toEqual([
       'permission:create:z.new',
       'tier:rename:newkey',

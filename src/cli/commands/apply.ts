@@ -2,6 +2,8 @@ import path from 'node:path';
 import { applyPlan, checkApplicable, type ApplyResult } from '../../apply/apply-plan.js';
 import { BugError, TierctlError, type Outcome } from '../../errors.js';
 import { summaryLine } from '../../plan/build-plan.js';
+import { loadCatalogDir } from '../../catalog/read-catalog-dir.js';
+import { canonicalJson } from '../../plan/canonical-json.js';
 import { readPlanFile } from '../../plan/plan-file.js';
 import type { Plan } from '../../plan/plan-schema.js';
 import { renderText } from '../../render/text.js';
@@ -33,6 +35,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       });
     }
     checkApplicable(saved, allowDestroy);
+    await checkSubscribersRef(saved, values['dir'] as string, io);
   } else if (!autoApprove && !canAsk(io)) {
     throw new TierctlError('apply without a plan file needs confirmation, and there is no terminal to ask', {
       hint: 'pass --auto-approve, or apply a reviewed plan: tierctl plan --out plan.json && tierctl apply plan.json',
@@ -63,7 +66,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
   async function applyWith(ui: Awaited<ReturnType<typeof loadInteractiveUi>> | undefined, releaseInput: (() => void) | undefined): Promise<Outcome> {
   // A saved plan still needs catalog.yaml's storage: to know which tables it is for.
   const app = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
-  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? null, app });
+  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? saved?.subscribers ?? null, app });
   return withStore(store, async (d) => {
     if (!d) throw new TierctlError('no database to apply to');
     const applyOptions = {
@@ -151,5 +154,21 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       if (migrated) io.err(migrated);
       io.out(`${message}\n`);
     }
+  }
+}
+
+/**
+ * The plan names where subscribers are counted; a plan edited to say "nowhere" would let
+ * apply delete a tier that still has subscribers. When the tier files are here (the usual
+ * release checkout), their catalog.yaml must say the same as the plan.
+ */
+async function checkSubscribersRef(plan: Plan, dir: string, io: Io): Promise<void> {
+  const files = await loadCatalogDir(dir, io.cwd).catch(() => undefined);
+  if (!files?.ok) return; // no readable tier files: the plan is all there is
+  const fromFiles = files.loaded.subscribers;
+  if (canonicalJson(fromFiles) !== canonicalJson(plan.subscribers)) {
+    throw new TierctlError(`the plan file does not match what it claims: it counts subscribers in ${plan.subscribers ? `${plan.subscribers.table}.${plan.subscribers.column}` : 'no table'}, ${dir}/catalog.yaml in ${fromFiles ? `${fromFiles.table}.${fromFiles.column}` : 'no table'}; nothing was applied`, {
+      hint: 'plan files are written by `tierctl plan --out` and must not be edited; make a fresh plan and apply that',
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { readStorageOnly } from '../../catalog/read-storage.js';
 import type { Outcome } from '../../errors.js';
 import { detectDrift } from '../../plan/drift.js';
+import { orphanChanges } from '../../plan/orphans.js';
 import { driftChangeLines } from '../../render/plan-lines.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
@@ -11,19 +12,26 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   const format = choice(values['format'], ['text', 'json'] as const, 'format');
   const store = await openStore(values, io, { readOnly: true, app: readStorageOnly(values['dir'] as string, io.cwd) });
   return withStore(store, async (s) => {
-    const state = s ? await s.read((tx) => s.snapshot(tx)) : null;
-    const lastRun = state?.lastRun ?? null;
-    const drift = state ? detectDrift(state.catalog, lastRun) : undefined;
+    const read = s ? await s.read(async (tx) => ({ state: await s.snapshot(tx), last: await s.lastRun(tx) })) : null;
+    const last = read?.last ?? { run: null, problems: [] as string[] };
+    // A damaged audit row is reported by id; drift goes on with what could be read of it.
+    for (const p of last.problems) io.err(`warning: ${p}\n`);
+    const orphans = read?.state.orphans ?? [];
+    const drift = read ? detectDrift(read.state.catalog, last.run, orphans) : undefined;
+    // Orphan rows are drift even before the first apply: tierctl never leaves one.
+    const shown = drift ?? (orphans.length ? { run_id: 0, changes: orphanChanges(orphans) } : undefined);
+    const drifted = Boolean(shown);
     if (format === 'json') {
-      io.out(`${JSON.stringify({ drifted: Boolean(drift), last_run: lastRun?.id ?? null, changes: drift?.changes ?? [] }, null, 2)}\n`);
-    } else if (!lastRun) {
+      io.out(`${JSON.stringify({ drifted, last_run: last.run?.id ?? null, changes: shown?.changes ?? [], problems: last.problems }, null, 2)}\n`);
+    } else if (!drifted && !last.run) {
       io.out('No apply has been recorded yet; nothing to compare against.\n');
-    } else if (!drift) {
-      io.out(`No drift: the database matches what apply run #${lastRun.id} left.\n`);
-    } else {
-      io.out(`Drift: the database was changed outside tierctl since apply run #${drift.run_id}:\n${driftChangeLines(drift).map((o) => `  ${o}`).join('\n')}\n`);
+    } else if (!drifted && last.run) {
+      io.out(`No drift: the database matches what apply run #${last.run.id} left.\n`);
+    } else if (shown) {
+      const since = last.run ? ` since apply run #${last.run.id}` : '';
+      io.out(`Drift: the database was changed outside tierctl${since}:\n${driftChangeLines(shown).map((o) => `  ${o}`).join('\n')}\n`);
       io.out('Run `tierctl plan` to see how applying the files would put it back.\n');
     }
-    return drift ? ('changes' as const) : ('ok' as const);
+    return drifted ? ('changes' as const) : ('ok' as const);
   });
 }

@@ -1,0 +1,70 @@
+import type { Catalog } from '../catalog/model.js';
+import { StaleError, TierctlError } from '../errors.js';
+import { canonicalJson } from './canonical-json.js';
+import { diff, type DesiredState } from './diff.js';
+import { catalogFingerprint } from './fingerprint.js';
+import type { OrphanRow } from './orphans.js';
+import type { Plan } from './plan-schema.js';
+import { projectChanges } from './project-changes.js';
+
+/**
+ * A plan file is untrusted input: anyone who can write it could drop a `blocked` entry or
+ * add a delete. Apply therefore trusts none of `changes` and `blocked`; under its lock it
+ * re-derives them from what the plan claims (its desired state, reached by projecting
+ * its changes onto the locked base) and refuses unless they come out identical.
+ * Pure: the caller reads the base state and counts subscribers under the lock.
+ */
+
+const MISMATCH_HINT = 'plan files are written by `tierctl plan --out` and must not be edited; make a fresh plan and apply that';
+
+function mismatch(detail: string): TierctlError {
+  return new TierctlError(`the plan file does not match what it claims: ${detail}; nothing was applied`, { hint: MISMATCH_HINT });
+}
+
+/** The desired state the plan's changes lead to from the locked base, with the renames they name. */
+export function claimedDesiredState(plan: Plan, base: Catalog): DesiredState {
+  const catalog = projectChanges(base, plan.changes);
+  if (catalogFingerprint(catalog) !== plan.desired_fingerprint) {
+    throw mismatch('its changes do not lead to its desired_fingerprint');
+  }
+  const renamedFrom: Record<string, string[]> = {};
+  for (const c of plan.changes) if (c.kind === 'tier' && c.action === 'rename') renamedFrom[c.tier] = [c.from];
+  return { catalog, renamedFrom };
+}
+
+/**
+ * Subscriber counts the planner recorded (per delete and retire) against the live counts:
+ * a tier that gained (or lost) subscribers since planning makes the plan stale (exit 4).
+ */
+export function checkImpact(plan: Plan, live: Record<string, number> | undefined): void {
+  if (!live) return;
+  const moved: string[] = [];
+  for (const c of plan.changes) {
+    if (c.kind !== 'tier' || (c.action !== 'delete' && c.action !== 'retire') || !c.impact) continue;
+    const now = live[c.tier] ?? 0;
+    const then = c.impact.subscribers;
+    if (now === then) continue;
+    const verb = now > then ? `gained ${now - then}` : `lost ${then - now}`;
+    moved.push(`tier ${c.tier} (planned to ${c.action}) ${verb} subscriber${Math.abs(now - then) === 1 ? '' : 's'} since the plan: ${then} → ${now}`);
+  }
+  if (moved.length) {
+    throw new StaleError('subscribers moved since this plan was made; nothing was applied', 'run `tierctl plan` again and review the new plan', moved);
+  }
+}
+
+/**
+ * Re-runs the pure diff of the claimed desired state against the locked base (protected
+ * flags, subscriber counts and orphan rows as they are now) and requires the plan's own
+ * `changes` exactly, with nothing blocked.
+ */
+export function checkPlanMatches(plan: Plan, desired: DesiredState, base: Catalog, context: { subscriberCounts: Record<string, number> | undefined; orphans: readonly OrphanRow[] }): void {
+  const rederived = diff(desired, base, { ...(context.subscriberCounts ? { subscriberCounts: context.subscriberCounts } : {}), orphans: context.orphans });
+  if (rederived.blocked.length) {
+    throw mismatch(`it holds ${rederived.blocked.map((b) => `a ${b.action} of tier ${b.tier} that is blocked (${b.reason})`).join('; ')}`);
+  }
+  if (canonicalJson(rederived.changes) !== canonicalJson(plan.changes)) {
+    const first = rederived.changes.findIndex((c, i) => canonicalJson(c) !== canonicalJson(plan.changes[i]));
+    const at = first === -1 ? rederived.changes.length : first;
+    throw mismatch(`its changes differ from the ones its desired state gives, from change #${at + 1} on`);
+  }
+}
