@@ -126,7 +126,16 @@ async function verifyUnderLock(store: TierStore, tx: StoreTransaction, plan: Pla
   const desired = claimedDesiredState(plan, state.catalog);
   // Counted where the plan says subscribers are (apply opens the store with plan.subscribers);
   // a plan that names no table records no impact, and catalog.yaml must agree (apply.ts).
-  const live = plan.subscribers && store.description.subscribers ? await store.countSubscribers(tx, state) : undefined;
+  let live: Record<string, number> | undefined;
+  if (plan.subscribers && store.description.subscribers) {
+    try {
+      live = await store.countSubscribers(tx, state);
+    } catch (err) {
+      // As when planning (read-and-plan.ts): subscribers that cannot be counted fail only a plan
+      // that deletes or recorded an impact; otherwise it carries no impact to compare.
+      if (plan.changes.some((c) => c.kind === 'tier' && (c.action === 'delete' || (c.action === 'retire' && c.impact)))) throw err;
+    }
+  }
   checkImpact(plan, live);
   checkPlanMatches(plan, desired, state.catalog, { subscriberCounts: live, orphans: state.orphans });
 }
