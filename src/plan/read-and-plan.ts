@@ -59,7 +59,9 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
 /** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
 export function assemblePlan(desired: DesiredState, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
   const counts = actual.subscriberCounts;
-  const subscribers = actual.subscribers ?? null;
+  // Where catalog.yaml says subscribers are (apply checks the plan says the same), else the store's.
+  const fromFiles = 'subscribers' in desired ? (desired as { subscribers: LoadedCatalog['subscribers'] }).subscribers : undefined;
+  const subscribers: Plan['subscribers'] = fromFiles ? { table: fromFiles.table, column: fromFiles.column } : fromFiles === null ? null : (actual.subscribers ?? null);
   // Impact (subscribers per delete and retire, re-counted by apply under its lock) is recorded
   // only where subscribers are counted; main counts every tier in one grouped query.
   const subscriberCounts = 'failed' in counts ? undefined : subscribers ? counts : undefined;
