@@ -131,6 +131,9 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
 }
 
 function setField(tier: Tier, field: Exclude<TierField, 'key' | 'billing_provider'>, raw: unknown, ref: RowRef, column: string): void {
+  // A column missing from the row was not read (callers building rows by hand): the default
+  // stays. A column read as NULL or garbage is checked below and refused.
+  if (raw === undefined) return;
   switch (field) {
     case 'customer_facing':
     case 'protected':
