@@ -60,8 +60,11 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'drift',
     summary: 'Check whether the database was changed outside tierctl since the last apply',
-    usage: 'tierctl drift [--database URL] [--format text|json]',
-    options: { ...DATABASE_OPTION, format: { type: 'string', default: 'text' } },
+    usage:
+      'tierctl drift [--database URL] [--format text|json] [--allow-empty]\n' +
+      '  --allow-empty  a database without tierctl\'s tables (never applied to) is "no drift", exit 0;\n' +
+      '                 without it that is an error (exit 1), so a wrong URL cannot pass a scheduled check',
+    options: { ...DATABASE_OPTION, format: { type: 'string', default: 'text' }, 'allow-empty': { type: 'boolean', default: false } },
     load: () => import('./commands/drift.js'),
   },
   {

@@ -1,5 +1,6 @@
-import type { Outcome } from '../../errors.js';
+import { TierctlError, type Outcome } from '../../errors.js';
 import { detectDrift } from '../../plan/drift.js';
+import { resolveDatabase } from '../../state/database-url.js';
 import { readState } from '../../state/read-state.js';
 import { withReadTransaction } from '../../state/read-transaction.js';
 import type { Values } from '../command-spec.js';
@@ -12,6 +13,16 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   const db = await connect(values, io, { readOnly: true });
   return withDatabase(db, async (d) => {
     const state = d ? await withReadTransaction(d, (tx) => readState(d, tx)) : await readState(null);
+    // A scheduled drift check against a mistyped URL must fail, not report "nothing to compare" forever.
+    if (!state.initialised && values['allow-empty'] !== true) {
+      const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
+      throw new TierctlError(
+        d || target.dialect !== 'sqlite'
+          ? `no tierctl tables in ${target.display}: nothing to check drift against`
+          : `database file not found: ${target.storage} (from ${target.display}); nothing to check drift against`,
+        { hint: 'check --database / $DATABASE_URL; if nothing was ever applied to this database, pass --allow-empty' },
+      );
+    }
     const drift = detectDrift(state.catalog, state.lastRun);
     if (format === 'json') {
       io.out(`${JSON.stringify({ drifted: Boolean(drift), last_run: state.lastRun?.id ?? null, objects: drift?.objects ?? [] }, null, 2)}\n`);
