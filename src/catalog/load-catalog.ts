@@ -1,9 +1,9 @@
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
 import { normaliseCatalog, type Catalog, type Tier } from './model.js';
 import { locate, parseYaml, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
-import { checkRules, type TierInput } from './rules.js';
-import { validateCatalogShape, validateTierShape } from './schema-validator.js';
-import type { CatalogFile, TierFile } from './schemas.js';
+import { checkRules, type TierInput, type VocabularyInput } from './rules.js';
+import { checkCatalogShape, checkTierShape, validFields } from './schema-validator.js';
+import { tierSchema, type CatalogFile, type TierFile } from './schemas.js';
 
 export const CATALOG_FILE_NAME = 'catalog.yaml';
 
@@ -41,25 +41,43 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   const diagnostics: Diagnostic[] = [...readProblems];
 
   let catalogParsed: ParsedYaml | undefined;
+  // What can still be checked against when catalog.yaml has problems: its names.
+  const vocabulary: VocabularyInput = { file: catalogFile?.path ?? CATALOG_FILE_NAME };
   if (catalogFile) {
     const r = parseYaml(catalogFile.path, catalogFile.bytes);
     if (r.ok) {
-      const problems = validateCatalogShape(r.parsed);
-      diagnostics.push(...problems);
-      if (!problems.length) catalogParsed = r.parsed;
+      const check = checkCatalogShape(r.parsed);
+      diagnostics.push(...check.diagnostics);
+      if (!check.diagnostics.length) catalogParsed = r.parsed;
+      if (isPlainObject(r.parsed.value['permissions'])) vocabulary.permissions = r.parsed.value['permissions'] as VocabularyInput['permissions'];
+      if (isPlainObject(r.parsed.value['limits'])) vocabulary.limits = r.parsed.value['limits'] as VocabularyInput['limits'];
     } else diagnostics.push(...r.diagnostics);
   }
 
-  const tiers: TierInput[] = [];
+  // Every parsed tier goes through the rules, schema-valid or not (its valid fields only),
+  // so one typo does not hide the file's other problems; only valid ones build the catalog.
+  const tiers: { parsed: ParsedYaml; tier: TierFile }[] = [];
+  const ruleInputs: TierInput[] = [];
   for (const f of tierFiles) {
     const r = parseYaml(f.path, f.bytes);
     if (!r.ok) {
       diagnostics.push(...r.diagnostics);
       continue;
     }
-    const problems = validateTierShape(r.parsed);
-    diagnostics.push(...problems);
-    if (!problems.length) tiers.push({ parsed: r.parsed, tier: r.parsed.value as unknown as TierFile });
+    const check = checkTierShape(r.parsed);
+    diagnostics.push(...check.diagnostics);
+    if (!check.diagnostics.length) {
+      const valid = { parsed: r.parsed, tier: r.parsed.value as unknown as TierFile };
+      tiers.push(valid);
+      ruleInputs.push(valid);
+    } else {
+      const tier: Partial<TierFile> = validFields(r.parsed.value, check, Object.keys(tierSchema.properties));
+      // Names can be checked against the catalog whatever their values.
+      const { limits, permissions } = r.parsed.value;
+      if (isPlainObject(limits)) tier.limits = limits as TierFile['limits'];
+      if (Array.isArray(permissions)) tier.permissions = permissions as TierFile['permissions'];
+      ruleInputs.push({ parsed: r.parsed, tier });
+    }
   }
 
   if (!catalogFile && !readProblems.length) {
@@ -68,9 +86,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   if (catalogFile && tierFiles.length === 0) {
     diagnostics.push({ file: catalogFile.path, line: 1, col: 1, message: 'no tier files next to this catalog', hint: 'add one <key>.yaml per tier; an empty catalog would plan to delete every tier' });
   }
-  if (catalogParsed) {
-    diagnostics.push(...checkRules(catalogParsed, catalogParsed.value as unknown as CatalogFile, tiers));
-  }
+  diagnostics.push(...checkRules(vocabulary, ruleInputs));
   if (diagnostics.length || !catalogParsed) {
     return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
   }
@@ -122,4 +138,8 @@ export function billingKeyPosition(loaded: LoadedCatalog, tierKey: string, billi
   const i = billing.lookup_keys?.indexOf(billingKey) ?? -1;
   const ptr = i >= 0 ? pointer(['billing', 'lookup_keys', i]) : pointer(['billing', 'product_key']);
   return { file: parsed.file, ...locate(parsed, ptr) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,14 +4,26 @@ import type { CatalogFile, TierFile } from './schemas.js';
 
 export interface TierInput {
   parsed: ParsedYaml;
-  tier: TierFile;
+  /**
+   * The tier's fields that passed the schema (a file with schema problems still gets every
+   * rule its remaining fields allow); `limits` and `permissions` may hold values of the wrong
+   * type, only their names are checked here.
+   */
+  tier: Partial<TierFile>;
+}
+
+/** The catalog's vocabulary as far as it could be read; absent parts are not checked against. */
+export interface VocabularyInput {
+  file: string;
+  permissions?: Partial<CatalogFile['permissions']>;
+  limits?: Partial<CatalogFile['limits']>;
 }
 
 /**
  * The rules that span files or fields, beyond what the JSON Schema can say
- * (DESIGN.md, "Tier files"). Pure: schema-valid files in, every violation out.
+ * (DESIGN.md, "Tier files"). Pure: every field that passed the schema in, every violation out.
  */
-export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tiers: readonly TierInput[]): Diagnostic[] {
+export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const at = (p: ParsedYaml, path: (string | number)[], message: string, hint?: string, key = false) => {
     out.push({ file: p.file, ...locate(p, pointer(path), key), message, ...(hint ? { hint } : {}) });
@@ -23,6 +35,7 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
 
   const keyOwner = new Map<string, TierInput>();
   for (const t of tiers) {
+    if (t.tier.key === undefined) continue;
     const first = keyOwner.get(t.tier.key);
     if (first) at(t.parsed, ['key'], `tier key "${t.tier.key}" is already used by ${where(first.parsed, ['key'])}`, 'tier keys must be unique across files');
     else keyOwner.set(t.tier.key, t);
@@ -32,7 +45,7 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
   const renameOwner = new Map<string, TierInput>();
   for (const t of tiers) {
     const { tier, parsed } = t;
-    const billing = tier.billing;
+    const billing: Partial<TierFile['billing']> = tier.billing ?? {};
 
     // Billing: each provider names its own keys; no silent fallback to exempt.
     if (billing.provider === 'stripe') {
@@ -41,7 +54,7 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
     } else if (billing.provider === 'whop') {
       if (billing.product_key === undefined) at(parsed, ['billing'], 'a whop tier needs billing.product_key');
       if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'lookup_keys are for stripe tiers; a whop tier uses product_key', undefined, true);
-    } else {
+    } else if (billing.provider === 'exempt') {
       if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'an exempt tier is never billed and carries no lookup_keys', 'remove lookup_keys or change the provider', true);
       if (billing.product_key !== undefined) at(parsed, ['billing', 'product_key'], 'an exempt tier is never billed and carries no product_key', 'remove product_key or change the provider', true);
     }
@@ -56,14 +69,20 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
       } else if (!first) billingOwner.set(bk.key, { t, path: bk.path });
     }
 
-    (tier.permissions ?? []).forEach((perm, i) => {
-      if (!Object.prototype.hasOwnProperty.call(catalog.permissions, perm)) {
-        at(parsed, ['permissions', i], `permission "${perm}" is not declared in ${catalogParsed.file}`, 'add it under permissions: in catalog.yaml, or fix the spelling');
-      }
-    });
-    for (const limit of Object.keys(tier.limits ?? {})) {
-      if (!Object.prototype.hasOwnProperty.call(catalog.limits, limit)) {
-        at(parsed, ['limits', limit], `limit "${limit}" is not declared in ${catalogParsed.file}`, 'add it under limits: in catalog.yaml, or fix the spelling', true);
+    const permissions = catalog.permissions;
+    if (permissions) {
+      (tier.permissions ?? []).forEach((perm, i) => {
+        if (typeof perm === 'string' && !Object.prototype.hasOwnProperty.call(permissions, perm)) {
+          at(parsed, ['permissions', i], `permission "${perm}" is not declared in ${catalog.file}`, 'add it under permissions: in catalog.yaml, or fix the spelling');
+        }
+      });
+    }
+    const limits = catalog.limits;
+    if (limits) {
+      for (const limit of Object.keys(tier.limits ?? {})) {
+        if (!Object.prototype.hasOwnProperty.call(limits, limit)) {
+          at(parsed, ['limits', limit], `limit "${limit}" is not declared in ${catalog.file}`, 'add it under limits: in catalog.yaml, or fix the spelling', true);
+        }
       }
     }
 
@@ -72,7 +91,7 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
     }
 
     (tier.renamed_from ?? []).forEach((old, i) => {
-      if (old === tier.key) {
+      if (old === tier.key || tier.key === undefined) {
         at(parsed, ['renamed_from', i], `renamed_from lists the tier's own key "${old}"`);
         return;
       }

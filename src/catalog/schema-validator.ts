@@ -35,17 +35,49 @@ function validators() {
   return compiled;
 }
 
+/**
+ * Schema problems of a file, and which top-level fields hold them: the rules can still
+ * check every other field, so one typo does not hide the rest of the file's problems.
+ */
+export interface ShapeCheck {
+  diagnostics: Diagnostic[];
+  invalidFields: Set<string>;
+}
+
 export function validateTierShape(parsed: ParsedYaml): Diagnostic[] {
-  return run(validators().tier, parsed);
+  return run(validators().tier, parsed).diagnostics;
 }
 
 export function validateCatalogShape(parsed: ParsedYaml): Diagnostic[] {
+  return run(validators().catalog, parsed).diagnostics;
+}
+
+export function checkTierShape(parsed: ParsedYaml): ShapeCheck {
+  return run(validators().tier, parsed);
+}
+
+export function checkCatalogShape(parsed: ParsedYaml): ShapeCheck {
   return run(validators().catalog, parsed);
 }
 
-function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
-  if (validate(parsed.value)) return [];
+/** The top-level fields of a file without their schema problems (unknown fields dropped). */
+export function validFields(value: Record<string, unknown>, check: ShapeCheck, known: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of known) {
+    if (Object.prototype.hasOwnProperty.call(value, field) && !check.invalidFields.has(field)) out[field] = value[field];
+  }
+  return out;
+}
+
+function run(validate: ValidateFunction, parsed: ParsedYaml): ShapeCheck {
+  if (validate(parsed.value)) return { diagnostics: [], invalidFields: new Set() };
   const errors = validate.errors ?? [];
+  const invalidFields = new Set<string>();
+  for (const e of errors) {
+    // Errors at the root (unknown or missing fields) leave the fields that are there intact.
+    const top = e.instancePath.split('/')[1];
+    if (top !== undefined) invalidFields.add(top.replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
   // anyOf reports each failed branch too; the anyOf message alone is the useful one.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const seen = new Set<string>();
@@ -60,7 +92,7 @@ function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
       out.push(d);
     }
   }
-  return out;
+  return { diagnostics: out, invalidFields };
 }
 
 function fieldName(instancePath: string): string {
