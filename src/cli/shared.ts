@@ -24,21 +24,26 @@ export function positiveInt(value: unknown, flag: string): number {
   return n;
 }
 
+let statementCount: number | undefined;
+
 /** Opens the database named by --database / $DATABASE_URL / the embedded default. */
 export async function connect(values: Values, io: Io, options: OpenOptions = {}): Promise<Database | null> {
   const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
   const count = io.env['TIERCTL_SQL_COUNT'] === '1';
-  let statements = 0;
-  const db = await openDatabase(target, { ...options, ...(count ? { onStatement: () => void statements++ } : {}) });
-  if (count) process.once('exit', () => process.stderr.write(`tierctl: sql statements: ${statements}\n`));
-  return db;
+  // One total per process, however many connections a command opens (apply opens two).
+  if (count && statementCount === undefined) {
+    statementCount = 0;
+    process.once('exit', () => process.stderr.write(`tierctl: sql statements: ${statementCount ?? 0}\n`));
+  }
+  return openDatabase(target, { ...options, ...(count ? { onStatement: () => void (statementCount = (statementCount ?? 0) + 1) } : {}) });
 }
 
+/** Runs `fn`, then closes the database; a SQLite file this run created and left empty is removed. */
 export async function withDatabase<T>(db: Database | null, fn: (db: Database | null) => Promise<T>): Promise<T> {
   try {
     return await fn(db);
   } finally {
-    await db?.close().catch(() => undefined);
+    await db?.close({ removeIfCreatedEmpty: true }).catch(() => undefined);
   }
 }
 

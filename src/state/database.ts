@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { QueryOptions, Sequelize, Transaction } from 'sequelize';
 import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
@@ -23,7 +24,13 @@ export interface Database {
   exec(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[]; bind?: unknown[] }): Promise<void>;
   /** Quotes an identifier for this dialect. */
   quote(identifier: string): string;
-  close(): Promise<void>;
+  /** SQLite: this handle created the file (it did not exist when opened). */
+  readonly createdFile: boolean;
+  /**
+   * Closes the handle. With `removeIfCreatedEmpty`, a SQLite file this handle created and
+   * left without a single table is deleted: a cancelled or failed first apply leaves no file.
+   */
+  close(options?: { removeIfCreatedEmpty?: boolean }): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -37,6 +44,10 @@ export interface OpenOptions {
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database | null> {
   if (target.dialect === 'sqlite' && options.readOnly && target.storage !== ':memory:' && !existsSync(target.storage)) return null;
+  const createdFile = target.dialect === 'sqlite' && target.storage !== ':memory:' && !options.readOnly && !existsSync(target.storage);
+  // SQLite (through Sequelize) would create every missing directory on the way: a typo in
+  // the URL then silently makes a new tree and an empty catalog. The file, yes; directories, never.
+  if (createdFile && target.dialect === 'sqlite') checkParentDirectory(target.storage, target.display);
   const { Sequelize } = await import('sequelize');
   const logging = options.onStatement ? (sql: string) => options.onStatement?.(sql) : false;
   let sequelize: Sequelize;
@@ -83,8 +94,15 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     quote(identifier: string) {
       return identifier.split('.').map((part) => `"${part.replace(/"/g, '""')}"`).join('.');
     },
-    async close() {
+    createdFile,
+    async close(closeOptions = {}) {
+      let remove = false;
+      if (createdFile && closeOptions.removeIfCreatedEmpty && target.dialect === 'sqlite') {
+        const rows = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM sqlite_master').catch(() => [{ n: 1 }]);
+        remove = Number(rows[0]?.n ?? 1) === 0;
+      }
       await sequelize.close();
+      if (remove && target.dialect === 'sqlite') for (const suffix of ['', '-journal']) rmSync(`${target.storage}${suffix}`, { force: true });
     },
   };
   try {
@@ -96,6 +114,22 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     throw connectionError(target, err);
   }
   return db;
+}
+
+/** The directory a new SQLite file goes into must exist (and be a directory). */
+function checkParentDirectory(file: string, display: string): void {
+  const dir = path.dirname(file);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new TierctlError(`cannot create database ${display}: directory ${dir} does not exist`, {
+      hint: 'create the directory first (tierctl creates the database file, never directories), or fix --database / $DATABASE_URL',
+    });
+  }
+  if (!isDirectory) {
+    throw new TierctlError(`cannot create database ${display}: ${dir} is not a directory`, { hint: 'fix the path in --database / $DATABASE_URL' });
+  }
 }
 
 /** A clear, secret-free error for a database that cannot be reached or opened. */

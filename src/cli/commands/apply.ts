@@ -45,34 +45,38 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 
   // Decided once: a person at a terminal gets the Ink view, anything else plain text.
   const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
-  const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
-  return withDatabase(db, async (d) => {
-    if (!d) throw new TierctlError('no database to apply to');
-    let plan = saved;
-    if (!plan) {
-      const planning = ui?.startProgress();
-      planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
-      try {
-        plan = (await computePlan(loaded!, d, skipStripe, io.env)).plan;
-      } catch (err) {
-        await planning?.fail();
-        throw err;
-      }
-      await planning?.done();
-      if (ui) ui.showPlan(plan);
-      else io.out(renderText(plan, style));
-      checkApplicable(plan, allowDestroy);
-      if (plan.changes.length && !autoApprove) {
-        // Unreachable without a terminal: that case was refused above.
-        if (!ui) throw new BugError('confirmation requested without a terminal');
-        if (!(await ui.confirmApply(plan))) {
-          io.err('Apply cancelled; nothing was changed.\n');
-          return 'error';
-        }
-      }
-    } else {
-      io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
+  let plan = saved;
+  if (!plan) {
+    // Planned read-only: a missing SQLite file is not created while the plan is computed,
+    // shown and confirmed, so a cancelled (or refused) apply leaves no file behind.
+    const reader = await connect(values, io, { readOnly: true, busyTimeoutMs: lockTimeoutMs });
+    const planning = ui?.startProgress();
+    planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    try {
+      plan = await withDatabase(reader, async (r) => (await computePlan(loaded!, r, skipStripe, io.env)).plan);
+    } catch (err) {
+      await planning?.fail();
+      throw err;
     }
+    await planning?.done();
+    if (ui) ui.showPlan(plan);
+    else io.out(renderText(plan, style));
+    checkApplicable(plan, allowDestroy);
+    if (plan.changes.length && !autoApprove) {
+      // Unreachable without a terminal: that case was refused above.
+      if (!ui) throw new BugError('confirmation requested without a terminal');
+      if (!(await ui.confirmApply(plan))) {
+        io.err('Apply cancelled; nothing was changed.\n');
+        return 'error';
+      }
+    }
+  }
+  const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
+  const confirmed = plan;
+  return withDatabase<Outcome>(db, async (d) => {
+    if (!d) throw new TierctlError('no database to apply to');
+    const plan = confirmed;
+    if (saved) io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
     const progress = ui?.startProgress();
     let result: ApplyResult;
     try {
