@@ -3,6 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import {
+  MAX_LIMIT_VALUE,
   NAME_PATTERN,
   SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
@@ -137,8 +138,18 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be ${article(String(params['type']))}` };
     case 'enum':
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
-    case 'anyOf':
+    case 'anyOf': {
+      const value = valueAt(parsed.value, e.instancePath);
+      if (typeof value === 'number' && Number.isInteger(value) && value > MAX_LIMIT_VALUE) {
+        return {
+          ...base,
+          ...locate(parsed, e.instancePath),
+          message: `${field} is larger than ${MAX_LIMIT_VALUE} (2^53 - 1), the largest limit tierctl stores`,
+          hint: 'use null for unlimited, or a smaller number (a limit in bytes fits up to 8 PiB)',
+        };
+      }
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a whole number from 0 up, or null for unlimited` };
+    }
     case 'uniqueItems':
       return { ...base, ...locate(parsed, `${e.instancePath}/${String(params['i'])}`), message: `${field} lists the same item twice (items ${String(params['j'])} and ${String(params['i'])})` };
     case 'minItems':

@@ -4,6 +4,7 @@ import type { SubscribersRef } from '../catalog/load-catalog.js';
 import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { Database } from './database.js';
+import { storedLimitValue } from './limit-value.js';
 import { TABLES, existingTables } from './tables.js';
 
 /** The database's catalog, plus the row ids apply needs to write it. */
@@ -83,7 +84,7 @@ export async function readState(db: Database | null, tx?: Transaction): Promise<
   for (const g of grantRows) byId.get(Number(g.tier_id))?.permissions.push(g.name);
   for (const l of limitRows) {
     const t = byId.get(Number(l.tier_id));
-    if (t) t.limits[l.limit_key] = l.value === null ? null : Number(l.value);
+    if (t) t.limits[l.limit_key] = storedLimitValue(l.value, { table: TABLES.limit, limit: l.limit_key, tier: t.key });
   }
   for (const k of keyRows) byId.get(Number(k.tier_id))?.billing_keys.push(k.key);
 
