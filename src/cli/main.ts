@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatDiagnostic } from '../catalog/diagnostic.js';
 import { BugError, TierctlError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { fileSystemError } from '../fs-errors.js';
 import { registerSecret } from '../secrets.js';
 import { TOOL_VERSION } from '../version.js';
 import { COMMANDS, type CommandSpec } from './command-spec.js';
@@ -63,7 +64,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return EXIT_CODES[outcome];
   } catch (err) {
     const code = report(err, io);
-    if (json) io.out(`${JSON.stringify(errorJson(err, json.command, code), null, 2)}\n`);
+    if (json) io.out(`${JSON.stringify(errorJson(fileSystemError(err) ?? err, json.command, code), null, 2)}\n`);
     return code;
   }
 }
@@ -86,7 +87,9 @@ function errorJson(err: unknown, command: string, code: number): Record<string, 
   };
 }
 
-function report(err: unknown, io: Io): number {
+function report(thrown: unknown, io: Io): number {
+  // Errors that reach here unclassified but are the user's to fix (a missing directory, a permission).
+  const err = thrown instanceof TierctlError ? thrown : fileSystemError(thrown) ?? thrown;
   if (err instanceof TierctlError) {
     for (const d of err.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
     io.err(`error: ${err.message}\n`);

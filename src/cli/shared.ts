@@ -35,7 +35,9 @@ export async function connect(values: Values, io: Io, options: OpenOptions = {})
     statementCount = 0;
     process.once('exit', () => process.stderr.write(`tierctl: sql statements: ${statementCount ?? 0}\n`));
   }
-  return openDatabase(target, { ...options, ...(count ? { onStatement: () => void (statementCount = (statementCount ?? 0) + 1) } : {}) });
+  // Test hook (like TIERCTL_TEST_FAIL_AT_STATEMENT): a driver module that fails to load.
+  const sqliteModule = io.env['TIERCTL_TEST_SQLITE3_MODULE'];
+  return openDatabase(target, { ...options, ...(sqliteModule ? { sqliteModule } : {}), ...(count ? { onStatement: () => void (statementCount = (statementCount ?? 0) + 1) } : {}) });
 }
 
 /** Runs `fn`, then closes the database; a SQLite file this run created and left empty is removed. */

@@ -38,6 +38,8 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Called with every SQL statement (used to count statements in the benchmark). */
   onStatement?: (sql: string) => void;
+  /** Test hook: the module to load as the SQLite driver (simulates a missing native binding). */
+  sqliteModule?: string | undefined;
   /** How long SQLite waits for a lock held by another process before SQLITE_BUSY. */
   busyTimeoutMs?: number;
 }
@@ -52,9 +54,11 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   const logging = options.onStatement ? (sql: string) => options.onStatement?.(sql) : false;
   let sequelize: Sequelize;
   if (target.dialect === 'sqlite') {
-    const sqlite3 = (await import('sqlite3')).default;
+    const sqlite3 = await loadSqlite3(options.sqliteModule);
     sequelize = new Sequelize({
       dialect: 'sqlite',
+      // The driver loaded (or refused) above, so Sequelize never reports a missing one its own way.
+      dialectModule: sqlite3,
       storage: target.storage,
       logging,
       // Read-only commands open read-write too (never create), with query_only set: after an
@@ -114,6 +118,23 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     throw connectionError(target, err);
   }
   return db;
+}
+
+/**
+ * The sqlite3 driver is a native addon: `npm install --ignore-scripts`, pnpm without build
+ * approval, or a Node upgrade leave it without its compiled binding, and the import fails.
+ */
+async function loadSqlite3(specifier = 'sqlite3'): Promise<typeof import('sqlite3')> {
+  try {
+    const module = (await import(specifier)) as { default?: typeof import('sqlite3') } & typeof import('sqlite3');
+    return module.default ?? module;
+  } catch (err) {
+    const detail = redact(errorMessage(err).split('\n')[0] ?? '');
+    throw new TierctlError(`the SQLite driver (the sqlite3 package's native binding) could not be loaded: ${detail}`, {
+      hint: 'run `npm rebuild sqlite3` in the project (installs with --ignore-scripts, or pnpm without approving its build script, skip compiling it), or use PostgreSQL with --database postgres://…',
+      cause: err,
+    });
+  }
 }
 
 /** The directory a new SQLite file goes into must exist (and be a directory). */
