@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import type { Database } from './database.js';
+import { storageFailure } from './storage-errors.js';
 
 /**
  * Runs reads in one snapshot (REPEATABLE READ READ ONLY on PostgreSQL, a deferred
@@ -13,6 +14,9 @@ export async function withReadTransaction<T>(db: Database, fn: (tx: Transaction)
   try {
     if (db.dialect === 'postgres') await db.exec('SET TRANSACTION READ ONLY', { transaction: tx });
     return await fn(tx);
+  } catch (err) {
+    // A role without SELECT, a file that cannot be opened: the user's to fix, not a bug.
+    throw storageFailure(db, err, false) ?? err;
   } finally {
     await tx.rollback().catch(() => undefined);
   }

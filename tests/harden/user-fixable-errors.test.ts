@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileSystemError } from '../../src/fs-errors.js';
+import pg from 'pg';
 import { workdirWithTiers } from '../support/cli.js';
+import { BACKENDS, IN_CI, PG_ADMIN_URL, POSTGRES_AVAILABLE } from '../support/databases.js';
 import { runMain } from '../support/run-main.js';
 
 // Issue 13 item 9: errors that are the user's to fix get a plain message naming the path and
@@ -98,5 +100,28 @@ describe('a hand-edited plan file', () => {
     const foreign = await runMain(['apply', file, '--skip-stripe', '--database', 'sqlite::memory:'], { cwd });
     userError(foreign);
     expect(foreign.stderr).toContain('not a valid tierctl plan');
+  });
+});
+
+describe.skipIf(!POSTGRES_AVAILABLE && !IN_CI)('a PostgreSQL role without privileges on tierctl tables', () => {
+  it('apply says which privilege is missing instead of "internal problem"', async () => {
+    const db = await BACKENDS.find((b) => b.name === 'postgres')!.create();
+    const role = `tierctl_noperm_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await admin.connect();
+    try {
+      expect((await runMain(['migrate', '--database', db.url], { cwd })).code).toBe(0);
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      const url = new URL(db.url);
+      url.username = role;
+      const r = await runMain(['apply', '--auto-approve', '--skip-stripe', '--database', url.href], { cwd });
+      userError(r);
+      expect(r.stderr).toMatch(/^error: the database role on postgres:\/\/.* lacks a privilege: permission denied for (schema|table) \w+; nothing was changed$/m);
+      expect(r.stderr).toMatch(/^hint: grant the role SELECT, INSERT, UPDATE and DELETE/m);
+    } finally {
+      await db.drop();
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+    }
   });
 });
