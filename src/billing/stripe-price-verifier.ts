@@ -6,6 +6,7 @@ import type Stripe from 'stripe';
 import { TierctlError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { checkStripePrices, stripeKeyMode, type ListedPrice } from './check-stripe-prices.js';
+import { AdaptiveLimit } from './adaptive-limit.js';
 import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
 import { stripeFailure } from './stripe-errors.js';
@@ -24,9 +25,24 @@ export interface StripeVerifierOptions {
   timeoutMs?: number;
   /** Per HTTP request. */
   requestTimeoutMs?: number;
-  /** List calls in flight at once. */
+  /** List calls in flight at once (lowered while Stripe rate-limits, see AdaptiveLimit). */
   concurrency?: number;
+  /** Time and randomness for the backoff; injectable so tests never wait real seconds. */
+  clock?: RetryClock;
 }
+
+export interface RetryClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1): the backoff's jitter. */
+  random(): number;
+}
+
+const REAL_CLOCK: RetryClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
 
 /**
  * Resolves lookup keys with the official SDK, read-only: GET /v1/prices with at most
@@ -38,12 +54,14 @@ export class StripePriceVerifier implements PriceVerifier {
   private readonly timeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly concurrency: number;
+  private readonly clock: RetryClock;
 
   constructor(private readonly options: StripeVerifierOptions) {
     this.retries = options.maxNetworkRetries ?? 3;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.requestTimeoutMs = Math.min(options.requestTimeoutMs ?? 20_000, this.timeoutMs);
     this.concurrency = options.concurrency ?? 4;
+    this.clock = options.clock ?? REAL_CLOCK;
   }
 
   async verify(keys: readonly BillingKeyRef[]): Promise<Omit<VerificationResult, 'notes'>> {
@@ -57,7 +75,8 @@ export class StripePriceVerifier implements PriceVerifier {
     const agent = base?.protocol === 'http' ? new UnrefHttpAgent() : new UnrefHttpsAgent();
     const stripe = new StripeSdk(this.options.apiKey, {
       ...(base ?? {}),
-      maxNetworkRetries: this.retries,
+      // Every retry is tierctl's (withRetry): one policy, one injectable clock, the deadline in view.
+      maxNetworkRetries: 0,
       timeout: this.requestTimeoutMs,
       httpAgent: agent,
       telemetry: false,
@@ -78,9 +97,10 @@ export class StripePriceVerifier implements PriceVerifier {
         );
       }, this.timeoutMs);
     });
+    const retry: RetryState = { deadlineAt: this.clock.now() + this.timeoutMs, limit: new AdaptiveLimit(this.concurrency) };
     try {
       const pages = await Promise.race([
-        mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, () => timedOut), () => timedOut),
+        mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, retry, () => timedOut), () => timedOut),
         deadline,
       ]);
       return { verified: true, ...checkStripePrices(keys, pages.flat(), stripeKeyMode(this.options.apiKey)) };
@@ -93,11 +113,11 @@ export class StripePriceVerifier implements PriceVerifier {
   }
 
   /** One batch of ≤10 keys, every page of it. */
-  private async listPrices(stripe: Stripe, lookupKeys: string[], stopped: () => boolean): Promise<ListedPrice[]> {
+  private async listPrices(stripe: Stripe, lookupKeys: string[], retry: RetryState, stopped: () => boolean): Promise<ListedPrice[]> {
     const out: ListedPrice[] = [];
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await this.withRateLimitRetry(
+      const page = await this.withRetry(
         () =>
           stripe.prices.list({
             lookup_keys: lookupKeys,
@@ -105,6 +125,7 @@ export class StripePriceVerifier implements PriceVerifier {
             limit: 100,
             ...(startingAfter ? { starting_after: startingAfter } : {}),
           }),
+        retry,
         stopped,
       );
       out.push(...page.data.map(toListedPrice));
@@ -115,32 +136,49 @@ export class StripePriceVerifier implements PriceVerifier {
   }
 
   /**
-   * The SDK retries 5xx, connection errors and whatever Stripe marks Stripe-Should-Retry: true,
-   * but not a plain 429 (rate limit). For a handful of read-only list calls a short backoff is
-   * the right answer, so a 429 without that header is retried here, the same number of times.
-   * Stripe-Should-Retry: false is honoured; a 429 that said "true" was already retried by the SDK.
+   * Retries, with jittered exponential backoff: a 429 or a Stripe-Should-Retry: true answer
+   * until the verification's deadline (rate limiting passes; giving up after three tries
+   * with most of the deadline left did not), 5xx and connection errors up to `retries` times,
+   * Stripe-Should-Retry: false never. While rate limited, fewer requests run at once.
    */
-  private async withRateLimitRetry<T>(call: () => Promise<T>, stopped: () => boolean): Promise<T> {
+  private async withRetry<T>(call: () => Promise<T>, retry: RetryState, stopped: () => boolean): Promise<T> {
+    let transientFailures = 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await call();
+        const result = await retry.limit.run(call);
+        retry.limit.succeeded();
+        return result;
       } catch (err) {
-        const e = err as { type?: string; headers?: Record<string, string | undefined> };
-        const plain429 = e.type === 'StripeRateLimitError' && e.headers?.['stripe-should-retry'] === undefined;
-        if (!plain429 || attempt >= this.retries || stopped()) throw err;
-        await sleep(backoffMs(attempt));
+        const e = err as { type?: string; statusCode?: number; headers?: Record<string, string | undefined> };
+        const shouldRetry = e.headers?.['stripe-should-retry'];
+        const rateLimited = e.type === 'StripeRateLimitError' || e.statusCode === 429;
+        if (rateLimited) retry.limit.rateLimited();
+        const transient = e.type === 'StripeConnectionError' || e.type === 'StripeAPIError' || (e.statusCode ?? 0) >= 500;
+        const untilDeadline = shouldRetry !== 'false' && (rateLimited || shouldRetry === 'true');
+        const retriable = untilDeadline || (shouldRetry !== 'false' && transient && transientFailures < this.retries);
+        const delay = backoffMs(attempt, this.clock.random());
+        if (!retriable || stopped() || this.clock.now() + delay >= retry.deadlineAt) {
+          throw Object.assign(err as object, { tierctlRetries: attempt, tierctlUntilDeadline: untilDeadline });
+        }
+        if (!untilDeadline) transientFailures++;
+        await this.clock.sleep(delay);
       }
     }
   }
 }
 
-/** Exponential backoff with jitter, 0.5 s to 5 s, the SDK's own curve. */
-function backoffMs(attempt: number): number {
-  const base = Math.min(500 * 2 ** attempt, 5000);
-  return Math.max(500, base * (0.5 + Math.random() / 2));
+interface RetryState {
+  /** clock.now() past which no retry starts. */
+  deadlineAt: number;
+  limit: AdaptiveLimit;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Exponential backoff with jitter, 0.5 s to 5 s, the SDK's own curve. */
+function backoffMs(attempt: number, random: number): number {
+  const base = Math.min(500 * 2 ** attempt, 5000);
+  return Math.max(500, base * (0.5 + random / 2));
+}
+
 
 function toListedPrice(p: Stripe.Price): ListedPrice {
   const product = p.product;

@@ -4,6 +4,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { closest } from '../did-you-mean.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import {
+  MAX_LIMIT_VALUE,
   NAME_PATTERN,
   SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
@@ -36,17 +37,49 @@ function validators() {
   return compiled;
 }
 
+/**
+ * Schema problems of a file, and which top-level fields hold them: the rules can still
+ * check every other field, so one typo does not hide the rest of the file's problems.
+ */
+export interface ShapeCheck {
+  diagnostics: Diagnostic[];
+  invalidFields: Set<string>;
+}
+
 export function validateTierShape(parsed: ParsedYaml): Diagnostic[] {
-  return run(validators().tier, parsed);
+  return run(validators().tier, parsed).diagnostics;
 }
 
 export function validateCatalogShape(parsed: ParsedYaml): Diagnostic[] {
+  return run(validators().catalog, parsed).diagnostics;
+}
+
+export function checkTierShape(parsed: ParsedYaml): ShapeCheck {
+  return run(validators().tier, parsed);
+}
+
+export function checkCatalogShape(parsed: ParsedYaml): ShapeCheck {
   return run(validators().catalog, parsed);
 }
 
-function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
-  if (validate(parsed.value)) return [];
+/** The top-level fields of a file without their schema problems (unknown fields dropped). */
+export function validFields(value: Record<string, unknown>, check: ShapeCheck, known: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of known) {
+    if (Object.prototype.hasOwnProperty.call(value, field) && !check.invalidFields.has(field)) out[field] = value[field];
+  }
+  return out;
+}
+
+function run(validate: ValidateFunction, parsed: ParsedYaml): ShapeCheck {
+  if (validate(parsed.value)) return { diagnostics: [], invalidFields: new Set() };
   const errors = validate.errors ?? [];
+  const invalidFields = new Set<string>();
+  for (const e of errors) {
+    // Errors at the root (unknown or missing fields) leave the fields that are there intact.
+    const top = e.instancePath.split('/')[1];
+    if (top !== undefined) invalidFields.add(top.replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
   // anyOf reports each failed branch too; the anyOf message alone is the useful one.
   const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
   const seen = new Set<string>();
@@ -61,7 +94,7 @@ function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
       out.push(d);
     }
   }
-  return out;
+  return { diagnostics: out, invalidFields };
 }
 
 function fieldName(instancePath: string): string {
@@ -106,8 +139,18 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be ${article(String(params['type']))}` };
     case 'enum':
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
-    case 'anyOf':
+    case 'anyOf': {
+      const value = valueAt(parsed.value, e.instancePath);
+      if (typeof value === 'number' && Number.isInteger(value) && value > MAX_LIMIT_VALUE) {
+        return {
+          ...base,
+          ...locate(parsed, e.instancePath),
+          message: `${field} is larger than ${MAX_LIMIT_VALUE} (2^53 - 1), the largest limit tierctl stores`,
+          hint: 'use null for unlimited, or a smaller number (a limit in bytes fits up to 8 PiB)',
+        };
+      }
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a whole number from 0 up, or null for unlimited` };
+    }
     case 'uniqueItems':
       return { ...base, ...locate(parsed, `${e.instancePath}/${String(params['i'])}`), message: `${field} lists the same item twice (items ${String(params['j'])} and ${String(params['i'])})` };
     case 'minItems':

@@ -21,6 +21,12 @@ export const WHOP_PRODUCT_KEY_PATTERN = '^prod_[A-Za-z0-9]{1,64}$';
 const SINGLE_LINE = '^[^\\x00-\\x1f\\x7f]*$';
 /** Free text: tabs and newlines allowed, other control characters not. */
 const MULTI_LINE = '^[^\\x00-\\x08\\x0b-\\x1f\\x7f]*$';
+/**
+ * The largest limit value: 2^53 - 1, the largest whole number a JavaScript number holds
+ * exactly (byte quotas and monthly API calls need more than 2^31; the database column is
+ * 64-bit, migrations/0002-limits-64-bit.ts).
+ */
+export const MAX_LIMIT_VALUE = 9007199254740991;
 
 export const tierSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -115,7 +121,7 @@ export const tierSchema = {
       propertyNames: { pattern: NAME_PATTERN },
       additionalProperties: {
         anyOf: [
-          { type: 'integer', minimum: 0, maximum: 2147483647 },
+          { type: 'integer', minimum: 0, maximum: MAX_LIMIT_VALUE },
           { type: 'null' },
         ],
       },

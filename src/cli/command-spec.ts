@@ -76,8 +76,17 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'drift',
     summary: 'Check whether the database was changed outside tierctl since the last apply',
-    usage: 'tierctl drift [--database URL] [--dir tiers] [--format text|json]',
-    options: { ...DATABASE_OPTION, ...DIR_OPTION, ...FORMAT_TEXT_JSON },
+    usage: 'tierctl drift [--database URL] [--dir tiers] [--format text|json] [--allow-empty]',
+    options: {
+      ...DATABASE_OPTION,
+      ...DIR_OPTION,
+      ...FORMAT_TEXT_JSON,
+      'allow-empty': {
+        type: 'boolean',
+        default: false,
+        help: "treat a database without tierctl's tables (never applied to) as no drift, exit 0; without it that is an error (exit 1), so a wrong URL cannot pass a scheduled check",
+      },
+    },
     load: () => import('./commands/drift.js'),
   },
   {

@@ -1,6 +1,7 @@
 import { formatDiagnostic } from '../catalog/diagnostic.js';
 import { BugError, TierctlError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { fileSystemError } from '../fs-errors.js';
 import { registerSecret } from '../secrets.js';
 import { TOOL_VERSION } from '../version.js';
 import { closest } from '../did-you-mean.js';
@@ -12,6 +13,8 @@ import { processIo, type Io } from './io.js';
 /** The one entry point and the one top-level catch: errors become messages and exit codes, never stack traces. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   registerSecret(io.env['STRIPE_API_KEY']);
+  // Set once the arguments asked for JSON: a failure is then JSON on stdout too, for CI tools.
+  let json: { command: string } | undefined;
   try {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
@@ -37,15 +40,38 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT_CODES.ok;
     }
     const parsed = parseCommandArgs(spec, rest);
+    if (parsed.values['format'] === 'json') json = { command: spec.name };
     const command = await spec.load();
     const outcome = await command.run(parsed.values, parsed.positionals, io);
     return EXIT_CODES[outcome];
   } catch (err) {
-    return report(err, io);
+    const code = report(err, io);
+    if (json) io.out(`${JSON.stringify(errorJson(fileSystemError(err) ?? err, json.command, code), null, 2)}\n`);
+    return code;
   }
 }
 
-function report(err: unknown, io: Io): number {
+/**
+ * A failed command's machine output (`--format json`): the message, hint and every
+ * diagnostic (file, line, col, message, hint), with the exit code. The human text still
+ * goes to stderr.
+ */
+function errorJson(err: unknown, command: string, code: number): Record<string, unknown> {
+  const known = err instanceof TierctlError;
+  return {
+    ...(command === 'validate' ? { valid: false } : {}),
+    error: {
+      message: known ? err.message : `tierctl hit an internal problem: ${err instanceof Error ? err.message : String(err)}`,
+      hint: known ? err.hint ?? null : 'run again with TIERCTL_DEBUG=1 for details, and report it if it persists',
+    },
+    exit_code: code,
+    diagnostics: known ? err.diagnostics.map((d) => ({ file: d.file, line: d.line, col: d.col, message: d.message, hint: d.hint ?? null })) : [],
+  };
+}
+
+function report(thrown: unknown, io: Io): number {
+  // Errors that reach here unclassified but are the user's to fix (a missing directory, a permission).
+  const err = thrown instanceof TierctlError ? thrown : fileSystemError(thrown) ?? thrown;
   if (err instanceof TierctlError) {
     for (const d of err.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
     io.err(`error: ${err.message}\n`);

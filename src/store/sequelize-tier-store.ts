@@ -8,6 +8,7 @@ import { projectChanges } from '../plan/project-changes.js';
 import { redact } from '../secrets.js';
 import type { Database } from '../state/database.js';
 import { storageFailure } from '../state/storage-errors.js';
+import { storedLimitValue } from './limit-value.js';
 import { defineModels, type AnyModel, type StoreModels } from './define-models.js';
 import { readMigrationStatus, runPendingMigrations } from './migrations-runner.js';
 import { bookkeepingTables, type StorageDescription } from './storage-description.js';
@@ -107,7 +108,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
         const l = d.limits;
         for (const r of await raw<Record<string, unknown>>(models.limit, tx, { attributes: [l.tierIdColumn, l.nameColumn, l.valueColumn], ...where(l.tierIdColumn) })) {
           const value = r[l.valueColumn];
-          of(r[l.tierIdColumn]).limits[String(r[l.nameColumn])] = value === null || value === undefined ? null : Number(value);
+          of(r[l.tierIdColumn]).limits[String(r[l.nameColumn])] = storedLimitValue(value, { table: l.table, limit: String(r[l.nameColumn]), tier: `${l.tierIdColumn} ${String(r[l.tierIdColumn])}` });
         }
       }
       if (models.billingKey && d.billingKeys.kind === 'rows') {

@@ -1,4 +1,5 @@
 import type { Tier } from '../catalog/model.js';
+import { storedLimitValue } from './limit-value.js';
 import type { ColumnScalar, ColumnSource, StorageDescription, TierField } from './storage-description.js';
 
 /**
@@ -101,7 +102,7 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
         (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
         break;
       case 'limit':
-        tier.limits[source.limit] = raw === null || raw === undefined ? null : Number(raw);
+        tier.limits[source.limit] = storedLimitValue(raw, { table: d.tier.table, limit: source.limit, tier: tier.key });
         break;
       case 'billing-key':
         if (typeof raw === 'string' && raw !== '') keyByProvider[source.provider] = raw;

@@ -174,7 +174,8 @@ describe('tierctl plan with STRIPE_API_KEY', () => {
     const r = await run(['plan', '--format', 'json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error: could not verify lookup keys with the Stripe-compatible server at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
-    expect(r.stdout).toBe('');
+    // --format json: the failure is machine output too (issue 13 item 4), never a plan.
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { message: expect.stringMatching(/^could not verify lookup keys/) as unknown }, exit_code: 1, diagnostics: [] });
     expectNoSecret(r.stdout, r.stderr);
     fake = await startFakeStripe(); // for afterEach
   });

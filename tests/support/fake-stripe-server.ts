@@ -47,6 +47,8 @@ export interface LoggedRequest {
   status: number;
   /** Answered with an injected fault (or left hanging). */
   fault: boolean;
+  /** Requests being answered when this one arrived, itself included. */
+  inFlight: number;
 }
 
 export interface FakeStripe {
@@ -146,6 +148,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       startingAfter: params.get('starting_after') ?? undefined,
       status: 0,
       fault: false,
+      inFlight,
     };
     requests.push(entry);
     const requestId = `req_fake${++requestCounter}`;

@@ -1,0 +1,17 @@
+import { MAX_LIMIT_VALUE } from '../catalog/schemas.js';
+import { TierctlError } from '../errors.js';
+
+/**
+ * A limit value as the driver returns it (PostgreSQL's BIGINT arrives as a string, SQLite's
+ * INTEGER as a number) turned into a number, or refused: a value past 2^53 - 1 would be
+ * rounded by Number() and then compared, planned and served wrong without a word.
+ */
+export function storedLimitValue(raw: unknown, where: { table: string; limit: string; tier: string }): number | null {
+  if (raw === null || raw === undefined) return null;
+  const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : NaN;
+  if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_LIMIT_VALUE) return value;
+  throw new TierctlError(
+    `${where.table} holds ${String(raw)} for limit "${where.limit}" (tier ${where.tier}), which is not a whole number from 0 to ${MAX_LIMIT_VALUE}`,
+    { hint: `the row was edited outside tierctl; set it to a value in range (or NULL for unlimited), or delete the row and run \`tierctl apply\`` },
+  );
+}
