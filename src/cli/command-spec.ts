@@ -86,6 +86,14 @@ export const COMMANDS: CommandSpec[] = [
     load: () => import('./commands/import.js'),
   },
   {
+    name: 'generate',
+    summary: 'Write a TypeScript module of tier, permission and limit names for the application',
+    usage: 'tierctl generate types [--dir tiers] [--out src/tiers.gen.ts] [--check]',
+    options: { ...DIR_OPTION, out: { type: 'string', default: 'src/tiers.gen.ts' }, check: { type: 'boolean', default: false } },
+    positionals: 1,
+    load: () => import('./commands/generate.js'),
+  },
+  {
     name: 'init',
     summary: 'Scaffold tiers/, an example tier and the GitHub workflows',
     usage: 'tierctl init [--dir tiers] [--force]',

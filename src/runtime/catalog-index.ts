@@ -1,11 +1,25 @@
 import type { Catalog, Tier } from '../catalog/model.js';
 import { TierctlError } from '../errors.js';
 
+/**
+ * The names a catalog knows. Plain strings by default; the module `tierctl generate types`
+ * writes narrows each to a union of literals, so a misspelled name is a compile error.
+ * A tier is named as plans name it: `key`, or `key@platform` once a tier is platform-scoped.
+ */
+export interface CatalogNames {
+  tier: string;
+  permission: string;
+  limit: string;
+}
+
+/** Limit values by name; with generated names a tier may leave a limit out, so each is optional. */
+export type RuntimeLimits<N extends CatalogNames = CatalogNames> = string extends N['limit'] ? Readonly<Record<string, number | null>> : Readonly<Partial<Record<N['limit'], number | null>>>;
+
 /** A tier as the application sees it: camelCase, frozen, with the row id its own tables reference. */
-export interface RuntimeTier {
+export interface RuntimeTier<N extends CatalogNames = CatalogNames> {
   /** `subscription_tier.id`: what the application's subscriber column (e.g. organization.subscription_tier_id) holds. */
   readonly id: number;
-  readonly key: string;
+  readonly key: N['tier'];
   readonly name: string;
   readonly description: string | null;
   readonly customerFacing: boolean;
@@ -18,8 +32,8 @@ export interface RuntimeTier {
   /** Display only; Stripe is the source of truth for prices. */
   readonly fallbackPrice: string | null;
   /** Limit name -> value; null = unlimited. */
-  readonly limits: Readonly<Record<string, number | null>>;
-  readonly permissions: readonly string[];
+  readonly limits: RuntimeLimits<N>;
+  readonly permissions: readonly N['permission'][];
 }
 
 export interface TierFilter {
