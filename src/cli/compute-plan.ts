@@ -1,6 +1,6 @@
 import { verifyBilling } from '../billing/verify-billing.js';
-import type { Diagnostic } from '../catalog/diagnostic.js';
-import { billingKeyPosition, type LoadedCatalog } from '../catalog/load-catalog.js';
+import { compareDiagnostics, type Diagnostic } from '../catalog/diagnostic.js';
+import { billingKeyPosition, permissionPosition, type LoadedCatalog } from '../catalog/load-catalog.js';
 import { InvalidCatalogError } from '../errors.js';
 import { buildPlan, type PlanInput } from '../plan/build-plan.js';
 import { deletionCandidates } from '../plan/diff.js';
@@ -17,9 +17,11 @@ import { TOOL_VERSION } from '../version.js';
  * Shared by every way of planning (database or git ref) so none can skip the check.
  */
 export async function verifiedBilling(loaded: LoadedCatalog, skipStripe: boolean, env: NodeJS.ProcessEnv): Promise<Pick<PlanInput, 'stripe' | 'notes'>> {
-  const billing = await verifyBilling(loaded.catalog, { skipStripe, env });
+  const billing = await verifyBilling(loaded.catalog, { skipStripe, env, stripeFeatures: loaded.stripeFeatures });
   if (billing.problems.length) {
-    const diagnostics: Diagnostic[] = billing.problems.map((p) => ({ ...billingKeyPosition(loaded, p.tier, p.key), message: p.message, ...(p.hint ? { hint: p.hint } : {}) }));
+    const diagnostics: Diagnostic[] = billing.problems
+      .map((p) => ({ ...(p.permission !== undefined ? permissionPosition(loaded, p.tier, p.permission) : billingKeyPosition(loaded, p.tier, p.key)), message: p.message, ...(p.hint ? { hint: p.hint } : {}) }))
+      .sort(compareDiagnostics);
     throw new InvalidCatalogError(diagnostics, 'billing keys');
   }
   return { stripe: { verified: billing.verified, ...(billing.reason ? { reason: billing.reason } : {}), keys: billing.facts }, notes: billing.notes };
