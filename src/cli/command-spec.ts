@@ -29,7 +29,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'plan',
     summary: 'Show what apply would change in the database',
-    usage: 'tierctl plan [--dir tiers] [--database URL] [--out plan.json] [--format text|markdown|json]\n                    [--detailed-exitcode] [--against GIT_REF] [--skip-stripe] [--summary-file PATH]',
+    usage: 'tierctl plan [--dir tiers] [--database URL] [--out plan.json] [--format text|markdown|json]\n                    [--detailed-exitcode] [--against GIT_REF] [--skip-stripe] [--summary-file PATH] [--fail-on-reduction]',
     options: {
       ...DIR_OPTION,
       ...DATABASE_OPTION,
@@ -39,6 +39,7 @@ export const COMMANDS: CommandSpec[] = [
       against: { type: 'string' },
       'skip-stripe': { type: 'boolean', default: false },
       'summary-file': { type: 'string' },
+      'fail-on-reduction': { type: 'boolean', default: false },
     },
     load: () => import('./commands/plan.js'),
   },

@@ -1,7 +1,7 @@
 import { verifyBilling } from '../billing/verify-billing.js';
 import { compareDiagnostics, type Diagnostic } from '../catalog/diagnostic.js';
 import { billingKeyPosition, permissionPosition, type LoadedCatalog } from '../catalog/load-catalog.js';
-import { InvalidCatalogError } from '../errors.js';
+import { InvalidCatalogError, TierctlError } from '../errors.js';
 import { buildPlan, type PlanInput } from '../plan/build-plan.js';
 import { deletionCandidates } from '../plan/diff.js';
 import { detectDrift } from '../plan/drift.js';
@@ -10,6 +10,9 @@ import type { Database } from '../state/database.js';
 import { countSubscribers, readState, type DatabaseState } from '../state/read-state.js';
 import { withReadTransaction } from '../state/read-transaction.js';
 import { TOOL_VERSION } from '../version.js';
+
+export const NO_SUBSCRIBERS_TABLE = 'catalog.yaml names no subscribers table (subscribers: { table, column })';
+export const AGAINST_GIT_REF = 'plan --against compares files with files; subscribers live in the database';
 
 /**
  * Verifies the desired catalog's billing keys and fails, at each key's position in its
@@ -38,17 +41,21 @@ export async function computePlan(loaded: LoadedCatalog, db: Database | null, sk
     db
       ? withReadTransaction(db, async (tx) => {
           const state = await readState(db, tx);
-          const candidates = deletionCandidates(loaded, state.catalog);
-          const ids = Object.fromEntries(candidates.map((k) => [k, state.tierIds[k] as number]));
-          const subscriberCounts = await countSubscribers(db, loaded.subscribers, ids, tx);
-          return { state, subscriberCounts };
+          // Every tier, one grouped statement (the last of the snapshot): deletes are blocked on it, and each change's impact shows it.
+          try {
+            return { state, subscribers: { counted: true, counts: await countSubscribers(db, loaded.subscribers, state.tierIds, tx) } as const };
+          } catch (err) {
+            // Deletes stay refused until subscribers can be counted; any other plan goes on, saying the counts are unavailable.
+            if (!(err instanceof TierctlError) || deletionCandidates(loaded, state.catalog).length) throw err;
+            return { state, subscribers: { counted: false, reason: err.message } as const };
+          }
         })
-      : readState(null).then((state) => ({ state, subscriberCounts: {} })),
+      : readState(null).then((state) => ({ state, subscribers: { counted: true, counts: {} } as const })),
   ]);
   const plan = buildPlan({
     desired: loaded,
     actual: read.state.catalog,
-    context: { subscriberCounts: read.subscriberCounts },
+    subscribers: loaded.subscribers ? read.subscribers : { counted: false, reason: NO_SUBSCRIBERS_TABLE },
     ...billing,
     drift: detectDrift(read.state.catalog, read.state.lastRun),
     toolVersion: TOOL_VERSION,

@@ -104,19 +104,18 @@ export async function readState(db: Database | null, tx?: Transaction): Promise<
 }
 
 /**
- * Subscribers per tier, in one grouped query over the application's table named in
- * catalog.yaml. The identifiers were checked against a plain-identifier pattern when
- * the catalog loaded, and are quoted here as well; tier ids are bound parameters.
+ * Subscribers per tier (of those in `tiers`: key -> row id), in one grouped query over the
+ * application's table named in catalog.yaml: the same single statement, with no id list,
+ * at any catalog size. The identifiers were checked against a plain-identifier pattern
+ * when the catalog loaded, and are quoted here as well.
  */
 export async function countSubscribers(db: Database | null, ref: SubscribersRef | null, tiers: Record<string, number>, tx?: Transaction): Promise<Record<string, number>> {
-  const ids = Object.values(tiers);
-  if (!db || !ref || ids.length === 0) return {};
+  if (!db || !ref || Object.keys(tiers).length === 0) return {};
   const column = db.quote(ref.column);
   let rows: { tier_id: number | string; n: number | string }[];
   try {
-    rows = await db.query(`SELECT ${column} AS tier_id, COUNT(*) AS n FROM ${db.quote(ref.table)} WHERE ${column} IN (:ids) GROUP BY ${column}`, {
+    rows = await db.query(`SELECT ${column} AS tier_id, COUNT(*) AS n FROM ${db.quote(ref.table)} WHERE ${column} IS NOT NULL GROUP BY ${column}`, {
       transaction: tx ?? null,
-      replacements: { ids },
     });
   } catch (err) {
     throw new TierctlError(`cannot count subscribers in ${ref.table}.${ref.column}: ${redact(errorMessage((err as { original?: unknown }).original ?? err))}`, {

@@ -5,12 +5,14 @@ import { buildPlan, planOutcome } from '../../plan/build-plan.js';
 import type { Plan } from '../../plan/plan-schema.js';
 import { writePlanFile } from '../../plan/plan-file.js';
 import { emptyCatalog } from '../../catalog/model.js';
+import { impactRows } from '../../plan/impact.js';
+import { reductionReport } from '../../render/impact-lines.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
 import { wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
-import { computePlan, verifiedBilling } from '../compute-plan.js';
+import { AGAINST_GIT_REF, computePlan, verifiedBilling } from '../compute-plan.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import type { Io } from '../io.js';
 import { choice, connect, loadDesired, withDatabase } from '../shared.js';
@@ -29,6 +31,7 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     plan = buildPlan({
       desired: loaded,
       actual: base === 'absent' ? emptyCatalog() : base.loaded.catalog,
+      subscribers: { counted: false, reason: AGAINST_GIT_REF },
       ...(await verifiedBilling(loaded, skipStripe, io.env)),
       toolVersion: TOOL_VERSION,
     });
@@ -48,5 +51,14 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   else io.out(renderPlan(plan, format, format === 'text' && wantsColor({ isTTY: io.stdoutIsTTY }, io.env)));
 
   const outcome = planOutcome(plan);
+  // --fail-on-reduction: every change that takes something from a tier's subscribers needs a human (exit 3).
+  if (values['fail-on-reduction'] === true) {
+    const reducing = impactRows(plan.changes).filter((r) => r.effect === 'reduces');
+    if (reducing.length) {
+      io.err(`${reductionReport(reducing)}
+`);
+      return 'destructive';
+    }
+  }
   return values['detailed-exitcode'] === true ? outcome : 'ok';
 }
