@@ -1,5 +1,6 @@
 import { impactRows, subscriberCountsOf, subscribersText, type ImpactRow } from '../plan/impact.js';
 import type { Plan } from '../plan/plan-schema.js';
+import type { PlanLine } from './plan-lines.js';
 
 /**
  * The plan's blast radius as the text and Markdown views show it, first thing: which tiers
@@ -26,18 +27,24 @@ export function unavailableNote(plan: Plan): string | undefined {
   return c.counted ? undefined : `subscriber counts unavailable: ${c.reason ?? 'not counted'}`;
 }
 
+/** The block's title and one marked line per tier (! reduces, + extends), for the text and Ink views. */
+export function impactPlanLines(plan: Plan): { title: string; lines: PlanLine[] } | undefined {
+  const rows = impactRows(plan.changes);
+  if (!rows.length) return undefined;
+  const note = unavailableNote(plan);
+  const lines: PlanLine[] = rows.slice(0, MAX_IMPACT_ROWS).map((r) => ({
+    mark: r.effect === 'reduces' ? '!' : r.effect === 'extends' ? '+' : ' ',
+    depth: 0,
+    text: `tier ${r.tier}${note ? '' : `: ${subscribersText(r.subscribers)}`} · ${effectText(r)}`,
+  }));
+  if (rows.length > MAX_IMPACT_ROWS) lines.push({ mark: ' ', depth: 0, text: `… ${rows.length - MAX_IMPACT_ROWS} more tiers; see the JSON plan` });
+  return { title: `Impact on subscribers${note ? ` (${note})` : ''}:`, lines };
+}
+
 /** Plain-text block (no styling): a heading and one line per tier. Empty when no existing tier changes. */
 export function impactTextLines(plan: Plan): string[] {
-  const rows = impactRows(plan.changes);
-  if (!rows.length) return [];
-  const note = unavailableNote(plan);
-  const out = [`Impact on subscribers${note ? ` (${note})` : ''}:`];
-  for (const r of rows.slice(0, MAX_IMPACT_ROWS)) {
-    const mark = r.effect === 'reduces' ? '!' : r.effect === 'extends' ? '+' : ' ';
-    out.push(`  ${mark} tier ${r.tier}${note ? '' : `: ${subscribersText(r.subscribers)}`} · ${effectText(r)}`);
-  }
-  if (rows.length > MAX_IMPACT_ROWS) out.push(`  … ${rows.length - MAX_IMPACT_ROWS} more tiers; see the JSON plan`);
-  return out;
+  const block = impactPlanLines(plan);
+  return block ? [block.title, ...block.lines.map((l) => `  ${l.mark} ${l.text}`)] : [];
 }
 
 /** Markdown: a callout for reductions that reach subscribers, then "tier · subscribers · reduces/extends". */
