@@ -5,6 +5,13 @@ import { openReadOnlyStore } from './read-only-store.js';
 export interface OpenCatalogOptions {
   /** `sqlite:path/to.db` or `postgres://…`; defaults to $DATABASE_URL, else sqlite:tierctl.sqlite (as the CLI). */
   database?: string;
+  /** The prefix of tierctl's tables, as given to the CLI (--table-prefix); defaults to $TIERCTL_TABLE_PREFIX, else none. */
+  tablePrefix?: string;
+  /**
+   * The tier directory (e.g. 'tiers'), when its catalog.yaml has a storage: section: the
+   * app's own tier tables are then read through that description (relative to the working directory).
+   */
+  tiersDir?: string;
 }
 
 /**
@@ -40,7 +47,7 @@ export interface TierCatalog<N extends CatalogNames = CatalogNames> {
  * checks stay the same either way, because the database may be newer than the generated file.
  */
 export async function openCatalog<N extends CatalogNames = CatalogNames>(options: OpenCatalogOptions = {}): Promise<TierCatalog<N>> {
-  const store = await openReadOnlyStore(options.database);
+  const store = await openReadOnlyStore(options.database, process.env, process.cwd(), options.tablePrefix, options.tiersDir);
   let index: CatalogIndex;
   let closed = false;
   const load = async (): Promise<CatalogIndex> => {

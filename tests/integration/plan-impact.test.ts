@@ -3,12 +3,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCatalogDir } from '../../src/catalog/read-catalog-dir.js';
-import { computePlan } from '../../src/cli/compute-plan.js';
+import { readAndPlan, readStore } from '../../src/plan/read-and-plan.js';
 import type { Plan } from '../../src/plan/plan-schema.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { editTierFile, workdirWithTiers } from '../support/cli.js';
 import { runMain } from '../support/run-main.js';
-import { open } from '../support/state.js';
+import { openStoreAt } from '../support/state.js';
 
 /**
  * Blast radius in the plan (issue 12 part 1): every changed, retired or deleted tier carries
@@ -113,12 +113,12 @@ for (const backend of BACKENDS) {
         const loaded = await loadCatalogDir('tiers', cwd);
         if (!loaded.ok) throw new Error('invalid tiers');
         const seen: string[] = [];
-        const conn = await open(db.url, (sql) => seen.push(sql));
+        const store = await openStoreAt(db.url, { onStatement: (sql) => seen.push(sql), subscribers: loaded.loaded.subscribers! });
         try {
-          const { plan } = await computePlan(loaded.loaded, conn, true, {});
+          const plan = await readAndPlan(loaded.loaded, readStore(store), { skipStripe: true, env: {} });
           return { count: seen.length, grouped: seen.filter((s) => /GROUP BY/.test(s)).length, plan };
         } finally {
-          await conn.close();
+          await store.close();
         }
       };
       const small = await statements();
