@@ -1,56 +1,14 @@
 import type { Catalog, Tier } from '../catalog/model.js';
-import { TierctlError } from '../errors.js';
+import { CatalogLookupError, type BillingProvider, type RuntimeTier, type TierFilter } from './public-types.js';
 
-/**
- * The names a catalog knows. Plain strings by default; the module `tierctl generate types`
- * writes narrows each to a union of literals, so a misspelled name is a compile error.
- * A tier is named as plans name it: `key`, or `key@platform` once a tier is platform-scoped.
- */
-export interface CatalogNames {
-  tier: string;
-  permission: string;
-  limit: string;
-}
+// The public shapes live in public-types.ts (self-contained declarations); re-exported
+// here for the modules that build them.
+export { CatalogLookupError, type BillingProvider, type CatalogNames, type RuntimeLimits, type RuntimeTier, type TierFilter } from './public-types.js';
 
-/** Limit values by name; with generated names a tier may leave a limit out, so each is optional. */
-export type RuntimeLimits<N extends CatalogNames = CatalogNames> = string extends N['limit'] ? Readonly<Record<string, number | null>> : Readonly<Partial<Record<N['limit'], number | null>>>;
-
-/** A tier as the application sees it: camelCase, frozen, with the row id its own tables reference. */
-export interface RuntimeTier<N extends CatalogNames = CatalogNames> {
-  /**
-   * `subscription_tier.id`: what the application's subscriber column (e.g. organization.subscription_tier_id) holds.
-   * null for an app table whose key is its primary key (catalog.yaml storage: id: null): subscribers hold the key.
-   */
-  readonly id: number | null;
-  readonly key: N['tier'];
-  readonly name: string;
-  readonly description: string | null;
-  readonly customerFacing: boolean;
-  readonly displayOrder: number;
-  readonly status: 'active' | 'retired';
-  readonly protected: boolean;
-  readonly billingProvider: Tier['billing_provider'];
-  /** Stripe lookup keys, or the one Whop product key. */
-  readonly billingKeys: readonly string[];
-  /** Display only; Stripe is the source of truth for prices. */
-  readonly fallbackPrice: string | null;
-  /** Limit name -> value; null = unlimited. */
-  readonly limits: RuntimeLimits<N>;
-  readonly permissions: readonly N['permission'][];
-}
-
-export interface TierFilter {
-  customerFacing?: boolean;
-  status?: 'active' | 'retired';
-}
-
-/** A lookup the catalog cannot answer (unknown tier, permission or limit): a bug in the caller or a stale cache. */
-export class CatalogLookupError extends TierctlError {
-  constructor(message: string, hint: string) {
-    super(message, { hint });
-    this.name = 'CatalogLookupError';
-  }
-}
+/** Compile-time proof that the public types match the internal model derived from the schemas. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const publicTypesMatchModel: [Same<BillingProvider, Tier['billing_provider']>, Same<RuntimeTier['status'], Tier['status']>] = [true, true];
+void publicTypesMatchModel;
 
 /**
  * The in-memory answer to every runtime question, built once per read. Pure: it

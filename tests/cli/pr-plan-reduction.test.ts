@@ -7,11 +7,11 @@ import { parse } from 'yaml';
 import { REFERENCE_TIERS, ROOT } from '../support/cli.js';
 
 /**
- * FAIL_ON_REDUCTION in .github/workflows/tiers-plan.yml: the workflow's own "plan" step,
+ * FAIL_ON_REDUCTION in templates/workflows/tiers-plan.yml: the workflow's own "plan" step,
  * run through bash as the runner does, on a pull request that lowers a limit.
  */
 type Step = { id?: string; run?: string };
-const workflow = parse(readFileSync(path.join(ROOT, '.github', 'workflows', 'tiers-plan.yml'), 'utf8')) as { env: Record<string, string>; jobs: { plan: { steps: Step[] } } };
+const workflow = parse(readFileSync(path.join(ROOT, 'templates', 'workflows', 'tiers-plan.yml'), 'utf8')) as { env: Record<string, string>; jobs: { plan: { steps: Step[] } } };
 const planStep = workflow.jobs.plan.steps.find((s) => s.id === 'plan')!;
 
 describe('tiers-plan workflow: FAIL_ON_REDUCTION', () => {

@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Outcome } from '../../errors.js';
 import { planOutcome } from '../../plan/build-plan.js';
 import { readAndPlan, readGitRef, readStore } from '../../plan/read-and-plan.js';
@@ -25,15 +26,30 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   if (against) {
     plan = await readAndPlan(loaded, readGitRef(against, dir, io.cwd), { skipStripe, env: io.env });
   } else {
-    const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers, app: loaded });
-    plan = await withStore(store, (s) => readAndPlan(loaded, readStore(s), { skipStripe, env: io.env }));
+    // On a terminal, say what is happening while Stripe and the database are read (as apply does).
+    const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
+    const progress = ui?.startProgress();
+    progress?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    try {
+      const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers, app: loaded });
+      plan = await withStore(store, (s) => readAndPlan(loaded, readStore(s), { skipStripe, env: io.env }));
+    } catch (err) {
+      await progress?.fail();
+      throw err;
+    }
+    await progress?.done();
   }
 
   if (values['out']) {
-    await writePlanFile(values['out'] as string, plan);
-    io.err(`Saved the plan to ${values['out'] as string}; apply it with: tierctl apply ${values['out'] as string}\n`);
+    // Relative to the command's working directory (the same as the process's, except in-process tests).
+    await writePlanFile(path.resolve(io.cwd, values['out'] as string), plan);
+    io.err(
+      plan.blocked.length
+        ? `Saved the plan to ${values['out'] as string}; it holds blocked changes and cannot be applied.\n`
+        : `Saved the plan to ${values['out'] as string}; apply it with: ${applyCommand(values, plan)}\n`,
+    );
   }
-  if (values['summary-file']) await appendFile(values['summary-file'] as string, renderMarkdown(plan));
+  if (values['summary-file']) await appendFile(path.resolve(io.cwd, values['summary-file'] as string), renderMarkdown(plan));
   if (!plan.stripe.verified && format !== 'text') io.err(`WARNING: Stripe lookup keys were NOT verified (${plan.stripe.reason ?? 'no key'}).\n`);
   // A person at a terminal gets the Ink view; pipes, CI and the other formats plain text.
   if (format === 'text' && io.interactive) (await loadInteractiveUi(io)).showPlan(plan);
@@ -50,4 +66,22 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     }
   }
   return values['detailed-exitcode'] === true ? outcome : 'ok';
+}
+
+/**
+ * The apply command that will accept this saved plan: apply refuses an unverified
+ * plan without --skip-stripe and a destructive one without --allow-destroy, so the
+ * suggestion carries them (the database URL is not repeated: it may hold a password).
+ */
+function applyCommand(values: Values, plan: Plan): string {
+  const out = values['out'] as string;
+  const words = ['tierctl', 'apply', /^[\w./-]+$/.test(out) ? out : `'${out.replace(/'/g, `'\\''`)}'`];
+  if (!plan.stripe.verified) words.push('--skip-stripe');
+  const notes: string[] = [];
+  if (plan.changes.some((c) => c.action === 'delete')) {
+    words.push('--allow-destroy');
+    notes.push('it deletes tiers; retiring them is the safe way out');
+  }
+  if (values['database'] !== undefined) notes.push('with the same --database');
+  return `${words.join(' ')}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
