@@ -112,7 +112,11 @@ export const COMMANDS: CommandSpec[] = [
     name: 'generate',
     summary: 'Write a TypeScript module of tier, permission and limit names for the application',
     usage: 'tierctl generate types [--dir tiers] [--out src/tiers.gen.ts] [--check]',
-    options: { ...DIR_OPTION, out: { type: 'string', default: 'src/tiers.gen.ts' }, check: { type: 'boolean', default: false } },
+    options: {
+      ...DIR_OPTION,
+      out: { type: 'string', default: 'src/tiers.gen.ts', arg: 'FILE', help: 'where to write the TypeScript module' },
+      check: { type: 'boolean', default: false, help: 'write nothing; exit 1 when the file is missing or out of date (for CI)' },
+    },
     positionals: 1,
     load: () => import('./commands/generate.js'),
   },
