@@ -18,6 +18,8 @@ export interface VocabularyInput {
   file: string;
   permissions?: Partial<CatalogFile['permissions']>;
   limits?: Partial<CatalogFile['limits']>;
+  /** catalog.yaml's parsed tree, when it passed the schema (rules about the catalog itself need it). */
+  parsed?: ParsedYaml;
   /** catalog.yaml has a storage: (the app's own tables), resolvable or not. */
   hasStorage?: boolean;
 }
@@ -36,6 +38,18 @@ export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[]
     const pos = locate(p, pointer(path));
     return `${p.file}:${pos.line}:${pos.col}`;
   };
+
+  // A Stripe feature stands for one permission; two would make parity ambiguous.
+  // Needs catalog.yaml's tree to point at lines: only when the catalog itself is schema-valid.
+  const featureOwner = new Map<string, string>();
+  const catalogParsed = catalog.parsed;
+  for (const [name, p] of catalogParsed ? Object.entries(catalog.permissions ?? {}) : []) {
+    if (!catalogParsed || p === undefined || typeof p === 'string' || p.stripe_feature === undefined) continue;
+    const first = featureOwner.get(p.stripe_feature);
+    if (first !== undefined) {
+      at(catalogParsed, ['permissions', name, 'stripe_feature'], `stripe_feature "${p.stripe_feature}" already represents permission "${first}" (${where(catalogParsed, ['permissions', first, 'stripe_feature'])})`, 'a Stripe feature represents one permission; give each its own feature');
+    } else featureOwner.set(p.stripe_feature, name);
+  }
 
   const keyOwner = new Map<string, TierInput>();
   for (const t of tiers) {

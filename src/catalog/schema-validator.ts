@@ -8,6 +8,7 @@ import {
   NAME_PATTERN,
   SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
+  STRIPE_FEATURE_KEY_PATTERN,
   STRIPE_LOOKUP_KEY_PATTERN,
   TIER_KEY_PATTERN,
   WHOP_PRODUCT_KEY_PATTERN,
@@ -20,6 +21,7 @@ const PATTERN_MEANING: Record<string, string> = {
   [TIER_KEY_PATTERN]: 'a tier key: 2-32 lowercase letters, digits or _, starting with a letter',
   [NAME_PATTERN]: 'a name: up to 64 lowercase letters, digits, _ . : or -, starting with a letter',
   [STRIPE_LOOKUP_KEY_PATTERN]: 'a Stripe lookup key: 1-200 printable characters without spaces',
+  [STRIPE_FEATURE_KEY_PATTERN]: 'a Stripe feature lookup key: 1-80 printable characters without spaces',
   [WHOP_PRODUCT_KEY_PATTERN]: 'a Whop product key such as prod_AbC123',
   [SQL_IDENTIFIER_PATTERN]: 'a plain SQL identifier (letters, digits, _), optionally schema.table',
   [SQL_COLUMN_PATTERN]: 'a plain SQL column name (letters, digits, _)',
@@ -80,12 +82,19 @@ function run(validate: ValidateFunction, parsed: ParsedYaml): ShapeCheck {
     const top = e.instancePath.split('/')[1];
     if (top !== undefined) invalidFields.add(top.replace(/~1/g, '/').replace(/~0/g, '~'));
   }
-  // anyOf reports each failed branch too; the anyOf message alone is the useful one.
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  // anyOf reports each failed branch too; the anyOf message alone is the useful one, except
+  // for a mapping written where an object branch exists (a permission's `{ description,
+  // stripe_feature }` form): then that branch's own errors (unknown field, missing
+  // description) say what is wrong, and the anyOf and its type mismatches are dropped.
+  const anyOfErrors = errors.filter((e) => e.keyword === 'anyOf');
+  const objectBranch = new Set(anyOfErrors.filter((e) => hasObjectBranch(e) && isMapping(valueAt(parsed.value, e.instancePath))).map((e) => e.instancePath));
+  const anyOfPaths = new Set(anyOfErrors.map((e) => e.instancePath));
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of errors) {
-    if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
+    if (objectBranch.has(e.instancePath)) {
+      if (e.keyword === 'anyOf' || e.keyword === 'type') continue;
+    } else if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
     if (e.keyword === 'propertyNames') continue; // its nested pattern error says it better
     const d = toDiagnostic(e, parsed);
     const id = `${d.line}:${d.col}:${d.message}`;
@@ -140,6 +149,7 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
     case 'enum':
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
     case 'anyOf': {
+      if (hasObjectBranch(e)) return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a description, or { description, stripe_feature }` };
       const value = valueAt(parsed.value, e.instancePath);
       if (typeof value === 'number' && Number.isInteger(value) && value > MAX_LIMIT_VALUE) {
         return {
@@ -165,6 +175,14 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
     default:
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} ${e.message ?? 'is invalid'}` };
   }
+}
+
+function hasObjectBranch(e: ErrorObject): boolean {
+  return Array.isArray(e.schema) && (e.schema as { type?: unknown }[]).some((b) => b.type === 'object');
+}
+
+function isMapping(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function article(type: string): string {
