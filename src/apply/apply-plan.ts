@@ -52,6 +52,9 @@ export async function applyPlan(db: Database, plan: Plan, options: ApplyOptions)
   checkApplicable(plan, options.allowDestroy);
   const startedAt = new Date().toISOString();
   const progress = options.onProgress ?? (() => undefined);
+  const at = options.hooks?.at;
+  await at?.('before-begin');
+  const onCommit = at ? () => at('during-commit') : undefined;
   return withExclusiveTransaction(db, options.lockTimeoutMs, async (tx) => {
     progress('migrating');
     const migrations = await migrate(db, options.lockTimeoutMs, tx);
@@ -83,6 +86,7 @@ export async function applyPlan(db: Database, plan: Plan, options: ApplyOptions)
       },
     );
     const [row] = await db.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${TABLES.run}`, { transaction: tx });
+    await at?.('last-write');
     return { runId: Number(row?.id), status, migrations, statements, resultFingerprint: after };
-  });
+  }, onCommit);
 }

@@ -8,9 +8,20 @@ import type { DatabaseState } from '../state/read-state.js';
 import { TABLES } from '../state/tables.js';
 import { chunk, placeholders, valuesClause } from './write-batches.js';
 
+/**
+ * Named moments of an apply where a test can stop it (and kill it) deterministically:
+ * before BEGIN; after the first write statement; between two statements of one batched
+ * write (same statement on the same table: part of its rows written); after the last
+ * write (the audit row) with COMMIT not yet sent; COMMIT sent, its outcome not yet known.
+ */
+export const PAUSE_POINTS = ['before-begin', 'after-first-write', 'mid-batch', 'last-write', 'during-commit'] as const;
+export type PausePoint = (typeof PAUSE_POINTS)[number];
+
 export interface ExecuteHooks {
   /** Called before every write statement; tests use it to inject a fault at statement N. */
   beforeStatement?: (n: number) => void | Promise<void>;
+  /** Called at each named point of an apply (test-only: see cli/test-hooks.ts). */
+  at?: (point: PausePoint) => void | Promise<void>;
 }
 
 const TIER_COLUMNS = ['key', 'name', 'description', 'customer_facing', 'display_order', 'status', 'protected', 'billing_provider', 'fallback_price', 'created_at', 'updated_at'] as const;
@@ -24,10 +35,16 @@ const UPDATABLE = TIER_COLUMNS.filter((c) => c !== 'created_at' && c !== 'key');
  */
 export async function executeChanges(db: Database, tx: Transaction, state: DatabaseState, changes: readonly Change[], hooks: ExecuteHooks = {}): Promise<number> {
   let statements = 0;
+  let previousKind = '';
   const run = async (sql: string, replacements?: unknown[] | Record<string, unknown>) => {
     statements++;
+    // "INSERT INTO t", "DELETE FROM t", "UPDATE t SET": the same again continues one batched write.
+    const kind = sql.split(' ', 3).join(' ');
+    if (hooks.at && kind === previousKind) await hooks.at('mid-batch');
+    previousKind = kind;
     await hooks.beforeStatement?.(statements);
     await db.exec(sql, { transaction: tx, ...(replacements ? { replacements } : {}) });
+    if (statements === 1) await hooks.at?.('after-first-write');
   };
   const now = new Date().toISOString();
   const q = (id: string) => db.quote(id);

@@ -14,7 +14,13 @@ const POLL_MS = 100;
  * with BEGIN IMMEDIATE, waiting up to the busy timeout for the write lock.
  * If `fn` throws, everything it did is rolled back.
  */
-export async function withExclusiveTransaction<T>(db: Database, lockTimeoutMs: number, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+export async function withExclusiveTransaction<T>(
+  db: Database,
+  lockTimeoutMs: number,
+  fn: (tx: Transaction) => Promise<T>,
+  /** Test-only: runs once COMMIT has been sent, before its outcome is awaited. */
+  onCommitSent?: () => void | Promise<void>,
+): Promise<T> {
   const { Transaction } = await import('sequelize');
   let tx: Transaction;
   try {
@@ -28,7 +34,12 @@ export async function withExclusiveTransaction<T>(db: Database, lockTimeoutMs: n
     if (db.dialect === 'postgres') await takeAdvisoryLock(db, tx, lockTimeoutMs);
     const result = await fn(tx);
     committing = true;
-    await tx.commit();
+    const commit = tx.commit();
+    if (onCommitSent) {
+      commit.catch(() => undefined); // awaited just below; this only keeps it from counting as unhandled meanwhile
+      await onCommitSent();
+    }
+    await commit;
     return result;
   } catch (err) {
     // On a dead connection the server has rolled back already; trying again only makes

@@ -1,4 +1,5 @@
 import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import { loadCatalogAtRef } from '../../catalog/read-catalog-git.js';
 import { InvalidCatalogError, type Outcome } from '../../errors.js';
 import { buildPlan, planOutcome } from '../../plan/build-plan.js';
@@ -38,10 +39,11 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   }
 
   if (values['out']) {
-    await writePlanFile(values['out'] as string, plan);
+    // Relative to the command's working directory (io.cwd), which is not always process.cwd().
+    await writePlanFile(path.resolve(io.cwd, values['out'] as string), plan);
     io.err(`Saved the plan to ${values['out'] as string}; apply it with: tierctl apply ${values['out'] as string}\n`);
   }
-  if (values['summary-file']) await appendFile(values['summary-file'] as string, renderMarkdown(plan));
+  if (values['summary-file']) await appendFile(path.resolve(io.cwd, values['summary-file'] as string), renderMarkdown(plan));
   if (!plan.stripe.verified && format !== 'text') io.err(`WARNING: Stripe lookup keys were NOT verified (${plan.stripe.reason ?? 'no key'}).\n`);
   // A person at a terminal gets the Ink view; pipes, CI and the other formats plain text.
   if (format === 'text' && io.interactive) (await loadInteractiveUi(io)).showPlan(plan);
