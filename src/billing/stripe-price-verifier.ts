@@ -26,7 +26,17 @@ export interface StripeVerifierOptions {
   requestTimeoutMs?: number;
   /** List calls in flight at once. */
   concurrency?: number;
+  /**
+   * Retry waits, tierctl's and the SDK's: exponential from `initialMs` to `maxMs` with jitter.
+   * Production keeps the SDK's 0.5 s to 5 s; tests shrink it so retries do not cost seconds.
+   */
+  retryDelay?: { initialMs: number; maxMs: number };
+  /** How tierctl waits between its own 429 retries (tests record the waits instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** The SDK's own retry curve (stripe-node: INITIAL/MAX_NETWORK_RETRY_DELAY_SEC). */
+export const DEFAULT_RETRY_DELAY = { initialMs: 500, maxMs: 5000 } as const;
 
 /**
  * Resolves lookup keys with the official SDK, read-only: GET /v1/prices with at most
@@ -38,9 +48,13 @@ export class StripePriceVerifier implements PriceVerifier {
   private readonly timeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly concurrency: number;
+  private readonly retryDelay: { initialMs: number; maxMs: number };
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: StripeVerifierOptions) {
     this.retries = options.maxNetworkRetries ?? 3;
+    this.retryDelay = options.retryDelay ?? DEFAULT_RETRY_DELAY;
+    this.sleep = options.sleep ?? sleep;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.requestTimeoutMs = Math.min(options.requestTimeoutMs ?? 20_000, this.timeoutMs);
     this.concurrency = options.concurrency ?? 4;
@@ -63,6 +77,12 @@ export class StripePriceVerifier implements PriceVerifier {
       telemetry: false,
       appInfo: { name: 'tierctl', version: TOOL_VERSION },
     });
+    if (this.options.retryDelay) {
+      // The SDK reads its retry curve through these two methods (in seconds) on every retry.
+      const { initialMs, maxMs } = this.options.retryDelay;
+      stripe.getInitialNetworkRetryDelay = () => initialMs / 1000;
+      stripe.getMaxNetworkRetryDelay = () => maxMs / 1000;
+    }
 
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -128,19 +148,19 @@ export class StripePriceVerifier implements PriceVerifier {
         const e = err as { type?: string; headers?: Record<string, string | undefined> };
         const plain429 = e.type === 'StripeRateLimitError' && e.headers?.['stripe-should-retry'] === undefined;
         if (!plain429 || attempt >= this.retries || stopped()) throw err;
-        await sleep(backoffMs(attempt));
+        await this.sleep(backoffMs(attempt, this.retryDelay));
       }
     }
   }
 }
 
-/** Exponential backoff with jitter, 0.5 s to 5 s, the SDK's own curve. */
-function backoffMs(attempt: number): number {
-  const base = Math.min(500 * 2 ** attempt, 5000);
-  return Math.max(500, base * (0.5 + Math.random() / 2));
+/** Exponential backoff with jitter, by default 0.5 s to 5 s, the SDK's own curve. */
+export function backoffMs(attempt: number, { initialMs, maxMs }: { initialMs: number; maxMs: number } = DEFAULT_RETRY_DELAY): number {
+  const base = Math.min(initialMs * 2 ** attempt, maxMs);
+  return Math.max(initialMs, base * (0.5 + Math.random() / 2));
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function toListedPrice(p: Stripe.Price): ListedPrice {
   const product = p.product;
