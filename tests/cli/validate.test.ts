@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT, tierctl, workdirWithTiers } from '../support/cli.js';
+import { ROOT, workdirWithTiers } from '../support/cli.js';
+import { runMain } from '../support/run-main.js';
 
 const NO_STACK = /\n\s+at /;
 let cwd: string;
@@ -15,19 +16,19 @@ const tier = (key: string, extra = '') => `key: ${key}\nname: Test\nbilling:\n  
 
 describe('tierctl basics', () => {
   it('prints help and the package version', async () => {
-    const help = await tierctl(['--help']);
+    const help = await runMain(['--help']);
     expect(help.code).toBe(0);
     for (const cmd of ['validate', 'plan', 'apply', 'migrate', 'import']) expect(help.stdout).toContain(cmd);
-    const version = await tierctl(['--version']);
+    const version = await runMain(['--version']);
     const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { version: string };
     expect(version.stdout.trim()).toBe(pkg.version);
   });
 
   it('rejects unknown commands and flags with a hint, exit 1', async () => {
-    const r = await tierctl(['frobnicate']);
+    const r = await runMain(['frobnicate']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('unknown command "frobnicate"');
-    const f = await tierctl(['plan', '--colour']);
+    const f = await runMain(['plan', '--colour']);
     expect(f.code).toBe(1);
     expect(f.stderr).toMatch(/Unknown option '--colour'/);
     expect(f.stderr).toContain('hint: usage: tierctl plan');
@@ -36,7 +37,7 @@ describe('tierctl basics', () => {
 
 describe('tierctl validate', () => {
   it('passes on the reference catalog with a one-line summary', async () => {
-    const r = await tierctl(['validate'], { cwd: ROOT });
+    const r = await runMain(['validate'], { cwd: ROOT });
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     expect(r.stdout).toMatch(/^tiers: valid: \d+ tiers/);
@@ -69,7 +70,7 @@ describe('tierctl validate', () => {
   for (const c of cases) {
     it(`fails on ${c.name} with file:line:col, exit 1, no stack trace`, async () => {
       c.setup();
-      const r = await tierctl(['validate'], { cwd });
+      const r = await runMain(['validate'], { cwd });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(c.expect);
       expect(r.stderr).toMatch(/^error: \d+ problems? in the tier files$/m);
@@ -81,7 +82,7 @@ describe('tierctl validate', () => {
   it('reports every problem of every file in one run', async () => {
     write('a.yaml', `${tier('aa')}colour: blue\n`);
     write('b.yaml', `${tier('bb')}status: gone\n`);
-    const r = await tierctl(['validate'], { cwd });
+    const r = await runMain(['validate'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/tiers\/a\.yaml:6:1: unknown field "colour"/);
     expect(r.stderr).toMatch(/tiers\/b\.yaml:6:9: status must be one of: active, retired/);
@@ -89,7 +90,7 @@ describe('tierctl validate', () => {
   });
 
   it('says so when the directory does not exist', async () => {
-    const r = await tierctl(['validate', '--dir', 'nope'], { cwd });
+    const r = await runMain(['validate', '--dir', 'nope'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: tier directory not found: nope');
     expect(r.stderr).toContain('hint: run `tierctl init`');
@@ -98,7 +99,7 @@ describe('tierctl validate', () => {
   it('says so when catalog.yaml is missing', async () => {
     rmSync(path.join(cwd, 'tiers', 'catalog.yaml'));
     mkdirSync(path.join(cwd, 'tiers', 'sub'));
-    const r = await tierctl(['validate'], { cwd });
+    const r = await runMain(['validate'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^tiers\/catalog\.yaml:1:1: catalog\.yaml not found in tiers/m);
   });
