@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT, workdirWithTiers } from '../support/cli.js';
@@ -20,7 +20,8 @@ describe('tierctl basics', () => {
     expect(help.code).toBe(0);
     for (const cmd of ['validate', 'plan', 'apply', 'migrate', 'import']) expect(help.stdout).toContain(cmd);
     const version = await runMain(['--version']);
-    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { version: string };
+    // Read, not imported: `npm test`'s one tsc emits what tests import, and a dist/package.json would become the CLI's package root.
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(version.stdout.trim()).toBe(pkg.version);
   });
 
