@@ -103,7 +103,7 @@ for (const backend of BACKENDS) {
       expect((await cli(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', target])).code).toBe(0);
       const runs = await db.sql<{ status: string }>('SELECT status FROM reconcile_run');
       expect(runs.every((r) => r.status === 'applied')).toBe(true);
-    }, 60_000 + KILLS * 15_000);
+    }, Math.max(600_000, KILLS * 30_000));
 
   });
 }
