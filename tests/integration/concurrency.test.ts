@@ -83,8 +83,10 @@ for (const backend of BACKENDS) {
       // the test needs; four others try with a short lock timeout meanwhile.
       const slow = startTierctl(['apply', 'plan.json', '--skip-stripe', '--database', db.url], { cwd: work, env: pause.env('after-first-write') });
       expect(await pause.waitFor('after-first-write', { gaveUp: slow.exited })).toBe(true);
+      // The waiters run in the test process (their own connections, as separate as processes
+      // are to the database); the holder is the real process. Real-process racers: above.
       const waiters = await Promise.all(
-        Array.from({ length: RACERS - 1 }, () => startTierctl(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '300', '--database', db.url], { cwd: work }).exited),
+        Array.from({ length: RACERS - 1 }, () => cli(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '300'])),
       );
       for (const r of waiters) {
         expect(r.code, r.stderr).toBe(4);
