@@ -1,7 +1,7 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TierctlError } from '../errors.js';
-import { PAUSE_POINTS, type ExecuteHooks, type PausePoint } from '../apply/execute-changes.js';
+import { PAUSE_POINTS, type PausePoint, type WriteHooks } from '../store/tier-store.js';
 
 /** A pause nobody resumes (the test died) ends the run after this long instead of hanging. */
 const DEFAULT_PAUSE_MAX_MS = 120_000;
@@ -20,12 +20,12 @@ const POLL_MS = 5;
  *   exists. A test kills the process there, or holds the lock and later resumes it.
  *   Points: before-begin, after-first-write, mid-batch, last-write, during-commit.
  */
-export function faultHooks(env: NodeJS.ProcessEnv): ExecuteHooks {
+export function faultHooks(env: NodeJS.ProcessEnv): WriteHooks {
   const failAt = Number(env['TIERCTL_TEST_FAIL_AT_STATEMENT'] ?? 0);
   const delayMs = Number(env['TIERCTL_TEST_STATEMENT_DELAY_MS'] ?? 0);
   const pauseDir = env['TIERCTL_TEST_PAUSE_DIR'];
   const pauseAt = env['TIERCTL_TEST_PAUSE_AT'];
-  const hooks: ExecuteHooks = {};
+  const hooks: WriteHooks = {};
   if (failAt || delayMs) {
     hooks.beforeStatement = async (n) => {
       if (delayMs) await sleep(delayMs);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PAUSE_POINTS } from '../../src/apply/execute-changes.js';
+import { PAUSE_POINTS } from '../../src/store/tier-store.js';
 import { writeSyntheticCatalog } from '../bench/synthetic-catalog.mjs';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { dumpTables } from '../support/dump.js';

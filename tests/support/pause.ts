@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PausePoint } from '../../src/apply/execute-changes.js';
+import type { PausePoint } from '../../src/store/tier-store.js';
 
 const POLL_MS = 5;
 

@@ -8,11 +8,13 @@ import { renderText } from '../../render/text.js';
 import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
-import { computePlan } from '../compute-plan.js';
-import type { Io } from '../io.js';
-import { actor, connect, gitSha, loadDesired, positiveInt, withDatabase } from '../shared.js';
+import { readAndPlan, readStore, verifiedBilling } from '../../plan/read-and-plan.js';
+import { canAsk, type Io } from '../io.js';
+import { readStorageOnly } from '../../catalog/read-storage.js';
+import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
+import { watchInterrupt } from '../interrupt.js';
 
 export async function run(values: Values, positionals: string[], io: Io): Promise<Outcome> {
   const planPath = positionals[0];
@@ -31,78 +33,123 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       });
     }
     checkApplicable(saved, allowDestroy);
-  } else if (!autoApprove && !io.interactive) {
+  } else if (!autoApprove && !canAsk(io)) {
     throw new TierctlError('apply without a plan file needs confirmation, and there is no terminal to ask', {
       hint: 'pass --auto-approve, or apply a reviewed plan: tierctl plan --out plan.json && tierctl apply plan.json',
     });
   }
 
-  const loaded = saved ? undefined : await loadDesired(values['dir'] as string, io);
-  if (loaded && !skipStripe && !io.env['STRIPE_API_KEY']) {
+  let loaded = saved ? undefined : await loadDesired(values['dir'] as string, io);
+  // A key is needed only when some tier is billed by Stripe (there is nothing else to verify).
+  if (loaded && !skipStripe && !io.env['STRIPE_API_KEY'] && Object.values(loaded.catalog.tiers).some((t) => t.billing_provider === 'stripe')) {
     throw new TierctlError('STRIPE_API_KEY is not set, so the Stripe lookup keys cannot be verified', {
       hint: 'set STRIPE_API_KEY (a restricted key with Prices: read and Products: read is enough), or pass --skip-stripe',
     });
   }
 
-  // Decided once: a person at a terminal gets the Ink view, anything else plain text.
-  const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
-  const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
-  return withDatabase(db, async (d) => {
+  // Decided once: a person at a terminal gets the Ink view (prompt and progress on
+  // stderr), anything else plain text. With stdout piped (`apply | tee log`) but a
+  // terminal on stdin and stderr, the plan goes to stdout as text and the question
+  // is still asked on the terminal.
+  const asks = !saved && !autoApprove;
+  const ui = io.interactive || (asks && canAsk(io)) ? await loadInteractiveUi(io) : undefined;
+  const releaseInput = asks ? ui?.discardTypeahead() : undefined;
+  try {
+    return await applyWith(ui, releaseInput);
+  } finally {
+    releaseInput?.();
+  }
+
+  async function applyWith(ui: Awaited<ReturnType<typeof loadInteractiveUi>> | undefined, releaseInput: (() => void) | undefined): Promise<Outcome> {
+  // A saved plan still needs catalog.yaml's storage: to know which tables it is for.
+  const app = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
+  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? null, app });
+  return withStore(store, async (d) => {
     if (!d) throw new TierctlError('no database to apply to');
-    let plan = saved;
-    if (!plan) {
-      const planning = ui?.startProgress();
-      planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    const applyOptions = {
+      allowDestroy,
+      lockTimeoutMs,
+      toolVersion: TOOL_VERSION,
+      actor: actor(io.env),
+      gitSha: gitSha(io.env, io.cwd),
+      hooks: faultHooks(io.env),
+    };
+    // Ctrl-C while writing: the next statement throws, the transaction rolls back.
+    const interruptible: typeof applyPlan = async (db, input, options) => {
+      const interrupt = watchInterrupt(io);
       try {
-        plan = (await computePlan(loaded!, d, skipStripe, io.env)).plan;
+        return await applyPlan(db, input, { ...options, hooks: interrupt.hooks(options.hooks) });
+      } finally {
+        interrupt.stop();
+      }
+    };
+    let result: ApplyResult & { plan: Plan };
+    if (!saved && autoApprove && !ui) {
+      // No one to ask: plan against the state read under the lock and apply it in the same
+      // transaction, so the state is read once (Stripe is verified first, outside the lock).
+      const billing = await verifiedBilling(loaded!, skipStripe, io.env);
+      const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom };
+      // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
+      loaded = undefined;
+      result = await interruptible(d, { desired, billing, onPlan: (p) => io.out(renderText(p, style)) }, { ...applyOptions, onProgress: (step) => io.err(`… ${step}\n`) });
+    } else {
+      let plan = saved;
+      if (!plan) {
+        const planning = ui?.startProgress();
+        planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+        try {
+          plan = await readAndPlan(loaded!, readStore(d), { skipStripe, env: io.env });
+          loaded = undefined;
+        } catch (err) {
+          await planning?.fail();
+          throw err;
+        }
+        await planning?.done();
+        if (ui && io.stdoutIsTTY) ui.showPlan(plan);
+        else io.out(renderText(plan, style));
+        checkApplicable(plan, allowDestroy);
+        if (plan.changes.length && !autoApprove) {
+          // Unreachable without a terminal: that case was refused above.
+          if (!ui) throw new BugError('confirmation requested without a terminal');
+          if (!(await ui.confirmApply(plan))) {
+            io.err('Apply cancelled; nothing was changed.\n');
+            return 'error';
+          }
+        }
+      } else {
+        io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
+      }
+      releaseInput?.();
+      const progress = ui?.startProgress();
+      try {
+        result = await interruptible(d, plan, { ...applyOptions, onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)) });
       } catch (err) {
-        await planning?.fail();
+        await progress?.fail('Nothing was changed.');
         throw err;
       }
-      await planning?.done();
-      if (ui) ui.showPlan(plan);
-      else io.out(renderText(plan, style));
-      checkApplicable(plan, allowDestroy);
-      if (plan.changes.length && !autoApprove) {
-        // Unreachable without a terminal: that case was refused above.
-        if (!ui) throw new BugError('confirmation requested without a terminal');
-        if (!(await ui.confirmApply(plan))) {
-          io.err('Apply cancelled; nothing was changed.\n');
-          return 'error';
-        }
-      }
-    } else {
-      io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
+      await finish(result, progress);
+      return 'ok';
     }
-    const progress = ui?.startProgress();
-    let result: ApplyResult;
-    try {
-      result = await applyPlan(d, plan, {
-        allowDestroy,
-        lockTimeoutMs,
-        toolVersion: TOOL_VERSION,
-        actor: actor(io.env),
-        gitSha: gitSha(io.env, io.cwd),
-        hooks: faultHooks(io.env),
-        onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)),
-      });
-    } catch (err) {
-      await progress?.fail('Nothing was changed.');
-      throw err;
-    }
+    await finish(result, undefined);
+    return 'ok';
+  });
+  }
+
+  async function finish(result: ApplyResult & { plan: Plan }, progress: { done(message: string): Promise<void> } | undefined): Promise<void> {
     const message =
       result.status === 'no-op'
         ? `No changes. The database already matches (run #${result.runId}).`
-        : `Apply complete: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} applied in one transaction (run #${result.runId}).`;
+        : `Apply complete: ${result.plan.changes.length} change${result.plan.changes.length === 1 ? '' : 's'} applied in one transaction (run #${result.runId}).`;
     const migrated = result.migrations.length ? `Migrated: ${result.migrations.join(', ')}\n` : '';
     if (progress) {
       // Nothing else may write to the terminal while Ink owns the live region.
       await progress.done(message);
       if (migrated) io.err(migrated);
+      // stdout is a pipe or file (`apply | tee log`): the record of the run belongs there too.
+      if (!io.stdoutIsTTY) io.out(`${message}\n`);
     } else {
       if (migrated) io.err(migrated);
       io.out(`${message}\n`);
     }
-    return 'ok';
-  });
+  }
 }

@@ -1,28 +1,45 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TierctlError, type Outcome } from '../../errors.js';
-import { renderCatalogFiles } from '../../catalog/write-catalog-files.js';
-import { readState } from '../../state/read-state.js';
-import { withReadTransaction } from '../../state/read-transaction.js';
+import { CATALOG_FILE_NAME } from '../../catalog/load-catalog.js';
+import { readStorageOnly } from '../../catalog/read-storage.js';
+import { renderCatalogFiles, type SchemaRefs } from '../../catalog/write-catalog-files.js';
+import { schemaDirFor } from '../../init/schema-location.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
-import { connect, withDatabase } from '../shared.js';
+import { openStore, withStore } from '../shared.js';
 
-/** Adopting tierctl on a live system: the database's tiers become files; planning them gives no changes. */
+/**
+ * Adopting tierctl on a live system: the database's tiers become files; planning them gives
+ * no changes. With catalog.yaml's storage: in --dir, the app's own tables are read through
+ * it, and catalog.yaml is kept as written (permissions and limits filled in).
+ */
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
-  const dir = path.resolve(io.cwd, values['dir'] as string);
-  const db = await connect(values, io, { readOnly: true });
-  const state = await withDatabase(db, async (d) => (d ? withReadTransaction(d, (tx) => readState(d, tx)) : readState(null)));
-  if (!state.initialised || Object.keys(state.catalog.tiers).length === 0) {
-    throw new TierctlError('the database holds no tierctl tiers to import', { hint: 'check --database / $DATABASE_URL' });
+  const shownDir = values['dir'] as string;
+  const dir = path.resolve(io.cwd, shownDir);
+  const app = readStorageOnly(shownDir, io.cwd);
+  const store = await openStore(values, io, { readOnly: true, app });
+  const state = await withStore(store, async (s) => (s ? s.read((tx) => s.snapshot(tx)) : null));
+  if (!state?.initialised || Object.keys(state.catalog.tiers).length === 0) {
+    const where = app?.storage ? `${app.storage.description.tier.table} (catalog.yaml storage:)` : 'tierctl\'s tables';
+    throw new TierctlError(`the database holds no tiers to import in ${where}`, { hint: 'check --database / $DATABASE_URL' });
   }
   const existing = await readdir(dir).catch(() => [] as string[]);
-  if (existing.some((f) => f.endsWith('.yaml')) && values['force'] !== true) {
-    throw new TierctlError(`${values['dir'] as string} already holds tier files`, { hint: 'import into an empty directory, or pass --force to overwrite' });
+  // catalog.yaml with storage: is the description import reads through; anything else is overwritten only with --force.
+  if (existing.some((f) => f.endsWith('.yaml') && !(app && f === CATALOG_FILE_NAME)) && values['force'] !== true) {
+    throw new TierctlError(`${shownDir} already holds tier files`, { hint: 'import into a directory holding only catalog.yaml (or nothing), or pass --force to overwrite' });
   }
   await mkdir(dir, { recursive: true });
-  const files = renderCatalogFiles(state.catalog);
+  const catalogText = app ? await readFile(path.join(dir, CATALOG_FILE_NAME), 'utf8') : null;
+  const files = renderCatalogFiles(state.catalog, { schemaRefs: schemaRefs(dir, io.cwd), stored: app?.storage?.stored ?? null, catalogText });
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
-  io.out(`Imported ${Object.keys(state.catalog.tiers).length} tiers and ${Object.keys(state.catalog.permissions).length} permissions into ${values['dir'] as string}/\n`);
+  const permissions = Object.keys(state.catalog.permissions).length || new Set(Object.values(state.catalog.tiers).flatMap((t) => t.permissions)).size;
+  io.out(`Imported ${Object.keys(state.catalog.tiers).length} tiers and ${permissions} permissions into ${shownDir}/\n`);
   return 'ok';
+}
+
+/** The `$schema` references init writes, so both point at a path that exists in the user's repository. */
+function schemaRefs(dir: string, cwd: string): SchemaRefs {
+  const schemaDir = schemaDirFor(dir, cwd);
+  return { tier: `${schemaDir}/tier.schema.json`, catalog: `${schemaDir}/catalog.schema.json` };
 }

@@ -1,20 +1,17 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadCatalogAtRef } from '../../catalog/read-catalog-git.js';
-import { InvalidCatalogError, type Outcome } from '../../errors.js';
-import { buildPlan, planOutcome } from '../../plan/build-plan.js';
+import type { Outcome } from '../../errors.js';
+import { planOutcome } from '../../plan/build-plan.js';
+import { readAndPlan, readGitRef, readStore } from '../../plan/read-and-plan.js';
 import type { Plan } from '../../plan/plan-schema.js';
 import { writePlanFile } from '../../plan/plan-file.js';
-import { emptyCatalog } from '../../catalog/model.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
 import { wantsColor } from '../../render/style.js';
-import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
-import { computePlan, verifiedBilling } from '../compute-plan.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import type { Io } from '../io.js';
-import { choice, connect, loadDesired, withDatabase } from '../shared.js';
+import { choice, loadDesired, openStore, withStore } from '../shared.js';
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], PLAN_FORMATS, 'format');
@@ -25,23 +22,30 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   let plan: Plan;
   const against = values['against'] as string | undefined;
   if (against) {
-    const base = await loadCatalogAtRef(against, dir, io.cwd);
-    if (base !== 'absent' && !base.ok) throw new InvalidCatalogError(base.diagnostics, `tier files at ${against}`);
-    plan = buildPlan({
-      desired: loaded,
-      actual: base === 'absent' ? emptyCatalog() : base.loaded.catalog,
-      ...(await verifiedBilling(loaded, skipStripe, io.env)),
-      toolVersion: TOOL_VERSION,
-    });
+    plan = await readAndPlan(loaded, readGitRef(against, dir, io.cwd), { skipStripe, env: io.env });
   } else {
-    const db = await connect(values, io, { readOnly: true });
-    plan = await withDatabase(db, async (d) => (await computePlan(loaded, d, skipStripe, io.env)).plan);
+    // On a terminal, say what is happening while Stripe and the database are read (as apply does).
+    const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
+    const progress = ui?.startProgress();
+    progress?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    try {
+      const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers, app: loaded });
+      plan = await withStore(store, (s) => readAndPlan(loaded, readStore(s), { skipStripe, env: io.env }));
+    } catch (err) {
+      await progress?.fail();
+      throw err;
+    }
+    await progress?.done();
   }
 
   if (values['out']) {
-    // Relative to the command's working directory (io.cwd), which is not always process.cwd().
+    // Relative to the command's working directory (the same as the process's, except in-process tests).
     await writePlanFile(path.resolve(io.cwd, values['out'] as string), plan);
-    io.err(`Saved the plan to ${values['out'] as string}; apply it with: tierctl apply ${values['out'] as string}\n`);
+    io.err(
+      plan.blocked.length
+        ? `Saved the plan to ${values['out'] as string}; it holds blocked changes and cannot be applied.\n`
+        : `Saved the plan to ${values['out'] as string}; apply it with: ${applyCommand(values, plan)}\n`,
+    );
   }
   if (values['summary-file']) await appendFile(path.resolve(io.cwd, values['summary-file'] as string), renderMarkdown(plan));
   if (!plan.stripe.verified && format !== 'text') io.err(`WARNING: Stripe lookup keys were NOT verified (${plan.stripe.reason ?? 'no key'}).\n`);
@@ -51,4 +55,22 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
 
   const outcome = planOutcome(plan);
   return values['detailed-exitcode'] === true ? outcome : 'ok';
+}
+
+/**
+ * The apply command that will accept this saved plan: apply refuses an unverified
+ * plan without --skip-stripe and a destructive one without --allow-destroy, so the
+ * suggestion carries them (the database URL is not repeated: it may hold a password).
+ */
+function applyCommand(values: Values, plan: Plan): string {
+  const out = values['out'] as string;
+  const words = ['tierctl', 'apply', /^[\w./-]+$/.test(out) ? out : `'${out.replace(/'/g, `'\\''`)}'`];
+  if (!plan.stripe.verified) words.push('--skip-stripe');
+  const notes: string[] = [];
+  if (plan.changes.some((c) => c.action === 'delete')) {
+    words.push('--allow-destroy');
+    notes.push('it deletes tiers; retiring them is the safe way out');
+  }
+  if (values['database'] !== undefined) notes.push('with the same --database');
+  return `${words.join(' ')}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
