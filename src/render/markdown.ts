@@ -1,5 +1,6 @@
 import { summarizePlan, summaryLine } from '../plan/build-plan.js';
 import type { Plan } from '../plan/plan-schema.js';
+import { impactMarkdown } from './impact-lines.js';
 import { blockedLines, changeLines, driftLines, formatAmount, stripeLine, warningLines } from './plan-lines.js';
 
 export const MARKDOWN_MARKER = '<!-- tierctl-plan -->';
@@ -20,6 +21,8 @@ export function renderMarkdown(plan: Plan, title = 'tierctl plan'): string {
   head.push(`| create | ${s.tiers.create} | ${s.permissions.create} |`, `| update | ${s.tiers.update} | ${s.permissions.update} |`);
   head.push(`| rename | ${s.tiers.rename} | |`, `| retire | ${s.tiers.retire} | |`, `| delete | ${s.tiers.delete} | ${s.permissions.delete} |`);
   head.push('', `**${summaryLine(plan)}**`, '');
+  // Blast radius above the fold: who is on the tiers this plan changes, and what they lose.
+  head.push(...impactMarkdown(plan, escapeMd));
 
   const notes = [...blockedLines(plan), ...driftLines(plan), ...warningLines(plan)];
   if (notes.length) head.push(...notes.map((l) => `${l.depth ? '  ' : ''}- ${escapeMd(l.text)}`), '');
