@@ -11,6 +11,9 @@ export function registerSecret(value: string | undefined | null): void {
   // drivers sometimes echo the URL-encoded form
   const encoded = encodeURIComponent(value);
   if (encoded !== value) secrets.add(encoded);
+  // and inside JSON (plan files, audit rows) quotes and backslashes are escaped
+  const json = JSON.stringify(value).slice(1, -1);
+  if (json !== value) secrets.add(json);
 }
 
 // `*` too: Stripe's own errors echo a masked key ("sk_test_****wxyz") whose tail is still the key's.

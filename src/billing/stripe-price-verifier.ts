@@ -41,7 +41,8 @@ export class StripePriceVerifier implements PriceVerifier {
 
   constructor(private readonly options: StripeVerifierOptions) {
     this.retries = options.maxNetworkRetries ?? 3;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    // A timer longer than 2^31-1 ms fires at once: clamp, whoever passed the value.
+    this.timeoutMs = Math.min(options.timeoutMs ?? 60_000, 2 ** 31 - 1);
     this.requestTimeoutMs = Math.min(options.requestTimeoutMs ?? 20_000, this.timeoutMs);
     this.concurrency = options.concurrency ?? 4;
   }

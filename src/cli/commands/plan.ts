@@ -1,11 +1,12 @@
-import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import { loadCatalogAtRef } from '../../catalog/read-catalog-git.js';
-import { InvalidCatalogError, type Outcome } from '../../errors.js';
+import { InvalidCatalogError, TierctlError, type Outcome } from '../../errors.js';
 import { buildPlan, planOutcome } from '../../plan/build-plan.js';
 import type { Plan } from '../../plan/plan-schema.js';
-import { writePlanFile } from '../../plan/plan-file.js';
 import { emptyCatalog } from '../../catalog/model.js';
+import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
+import { resolveDatabase } from '../../state/database-url.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
 import { wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
@@ -13,6 +14,7 @@ import type { Values } from '../command-spec.js';
 import { computePlan, verifiedBilling } from '../compute-plan.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import type { Io } from '../io.js';
+import { appendSummaryOutput, writePlanOutput, type ProtectedPaths } from '../output-files.js';
 import { choice, connect, loadDesired, withDatabase } from '../shared.js';
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
@@ -37,11 +39,15 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     plan = await withDatabase(db, async (d) => (await computePlan(loaded, d, skipStripe, io.env)).plan);
   }
 
+  if (values['out'] && values['summary-file'] && path.resolve(io.cwd, values['out'] as string) === path.resolve(io.cwd, values['summary-file'] as string)) {
+    throw new TierctlError('--out and --summary-file name the same file', { hint: 'the plan (JSON) and the summary (Markdown) need two files' });
+  }
+  const protectedPaths = (): ProtectedPaths => ({ cwd: io.cwd, tierDir: dir, databaseFile: sqliteFile(values, io) });
   if (values['out']) {
-    await writePlanFile(values['out'] as string, plan);
+    writePlanOutput(values['out'] as string, renderJson(plan), protectedPaths());
     io.err(`Saved the plan to ${values['out'] as string}; apply it with: tierctl apply ${values['out'] as string}\n`);
   }
-  if (values['summary-file']) await appendFile(values['summary-file'] as string, renderMarkdown(plan));
+  if (values['summary-file']) appendSummaryOutput(values['summary-file'] as string, renderMarkdown(plan), protectedPaths());
   if (!plan.stripe.verified && format !== 'text') io.err(`WARNING: Stripe lookup keys were NOT verified (${plan.stripe.reason ?? 'no key'}).\n`);
   // A person at a terminal gets the Ink view; pipes, CI and the other formats plain text.
   if (format === 'text' && io.interactive) (await loadInteractiveUi(io)).showPlan(plan);
@@ -49,4 +55,14 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
 
   const outcome = planOutcome(plan);
   return values['detailed-exitcode'] === true ? outcome : 'ok';
+}
+
+/** The SQLite file --database / $DATABASE_URL / the default names, to keep output files off it. */
+function sqliteFile(values: Values, io: Io): string | null {
+  try {
+    const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
+    return target.dialect === 'sqlite' && target.storage !== ':memory:' ? target.storage : null;
+  } catch {
+    return null;
+  }
 }
