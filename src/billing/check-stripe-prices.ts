@@ -1,6 +1,7 @@
 import { sortRecord } from '../catalog/model.js';
 import type { StripeKeyFacts } from '../plan/plan-schema.js';
 import type { BillingKeyRef, KeyProblem } from './verifier.js';
+import { appendAll } from '../append-all.js';
 
 /**
  * The pure half of Stripe verification: given the prices Stripe listed for the
@@ -99,7 +100,7 @@ export function checkStripePrices(
     else if (!product.active) problem(`lookup key "${ref.key}": its product "${product.name ?? product.id}" (${product.id}) is archived`, 'unarchive the product in Stripe, or point the lookup key at a price of an active product');
   }
 
-  problems.push(...spreadProblems(keys, resolved));
+  appendAll(problems, spreadProblems(keys, resolved));
   return { facts: sortRecord(facts), problems };
 }
 

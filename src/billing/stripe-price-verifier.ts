@@ -10,6 +10,7 @@ import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
 import { stripeFailure } from './stripe-errors.js';
 import type { BillingKeyRef, PriceVerifier, VerificationResult } from './verifier.js';
+import { appendAll } from '../append-all.js';
 
 /** Stripe refuses more than 10 lookup_keys in one prices.list call. */
 export const MAX_LOOKUP_KEYS_PER_REQUEST = 10;
@@ -108,7 +109,7 @@ export class StripePriceVerifier implements PriceVerifier {
           }),
         stopped,
       );
-      out.push(...page.data.map(toListedPrice));
+      appendAll(out, page.data.map(toListedPrice));
       const last = page.data.at(-1);
       if (!page.has_more || !last || stopped()) return out;
       startingAfter = last.id;

@@ -4,6 +4,7 @@ import { locate, parseYaml, pointer, type ParsedYaml, type Position } from './pa
 import { checkRules, type TierInput } from './rules.js';
 import { validateCatalogShape, validateTierShape } from './schema-validator.js';
 import type { CatalogFile, TierFile } from './schemas.js';
+import { appendAll } from '../append-all.js';
 
 export const CATALOG_FILE_NAME = 'catalog.yaml';
 
@@ -45,20 +46,20 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     const r = parseYaml(catalogFile.path, catalogFile.bytes);
     if (r.ok) {
       const problems = validateCatalogShape(r.parsed);
-      diagnostics.push(...problems);
+      appendAll(diagnostics, problems);
       if (!problems.length) catalogParsed = r.parsed;
-    } else diagnostics.push(...r.diagnostics);
+    } else appendAll(diagnostics, r.diagnostics);
   }
 
   const tiers: TierInput[] = [];
   for (const f of tierFiles) {
     const r = parseYaml(f.path, f.bytes);
     if (!r.ok) {
-      diagnostics.push(...r.diagnostics);
+      appendAll(diagnostics, r.diagnostics);
       continue;
     }
     const problems = validateTierShape(r.parsed);
-    diagnostics.push(...problems);
+    appendAll(diagnostics, problems);
     if (!problems.length) tiers.push({ parsed: r.parsed, tier: r.parsed.value as unknown as TierFile });
   }
 
@@ -69,7 +70,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     diagnostics.push({ file: catalogFile.path, line: 1, col: 1, message: 'no tier files next to this catalog', hint: 'add one <key>.yaml per tier; an empty catalog would plan to delete every tier' });
   }
   if (catalogParsed) {
-    diagnostics.push(...checkRules(catalogParsed, catalogParsed.value as unknown as CatalogFile, tiers));
+    appendAll(diagnostics, checkRules(catalogParsed, catalogParsed.value as unknown as CatalogFile, tiers));
   }
   if (diagnostics.length || !catalogParsed) {
     return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };

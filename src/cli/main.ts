@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { formatDiagnostic } from '../catalog/diagnostic.js';
+import { formatDiagnostic, type Diagnostic } from '../catalog/diagnostic.js';
 import { BugError, TierctlError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { registerSecret } from '../secrets.js';
@@ -63,9 +63,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
+/** Diagnostics printed before "… and N more". */
+export const MAX_PRINTED_DIAGNOSTICS = 200;
+
 function report(err: unknown, io: Io): number {
   if (err instanceof TierctlError) {
-    for (const d of err.diagnostics) io.err(`${formatDiagnostic(d)}\n`);
+    // Sorted by file and line, so the first ones are where to start; a hostile catalog can
+    // hold hundreds of thousands, and printing them all helps nobody.
+    const shown = Math.min(err.diagnostics.length, MAX_PRINTED_DIAGNOSTICS);
+    for (let i = 0; i < shown; i++) io.err(`${formatDiagnostic(err.diagnostics[i] as Diagnostic)}\n`);
+    const more = err.diagnostics.length - shown;
+    if (more > 0) io.err(`… and ${more} more problem${more === 1 ? '' : 's'} not shown\n`);
     io.err(`error: ${err.message}\n`);
     if (err.hint) io.err(`hint: ${err.hint}\n`);
     return EXIT_CODES[err.outcome];

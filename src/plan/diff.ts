@@ -1,5 +1,6 @@
 import { SCALAR_FIELDS, type Catalog, type Tier } from '../catalog/model.js';
 import type { BlockedChange, Change, PlanWarning, TierFields } from './plan-schema.js';
+import { appendAll } from '../append-all.js';
 
 /** What the diff needs of the desired side beyond the shared Catalog. */
 export interface DesiredState {
@@ -83,7 +84,7 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
     deleted.push(have);
   }
 
-  warnings.push(...possibleRenames(deleted, changes, desired.catalog));
+  appendAll(warnings, possibleRenames(deleted, changes, desired.catalog));
 
   changes.sort((a, b) => phase(a) - phase(b) || subject(a).localeCompare(subject(b)));
   blocked.sort((a, b) => a.tier.localeCompare(b.tier) || a.action.localeCompare(b.action));
