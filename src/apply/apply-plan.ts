@@ -5,6 +5,7 @@ import type { Database } from '../state/database.js';
 import { withExclusiveTransaction } from '../state/exclusive-transaction.js';
 import { migrate } from '../state/migrator.js';
 import { readState } from '../state/read-state.js';
+import { redact } from '../secrets.js';
 import { TABLES } from '../state/tables.js';
 import { executeChanges, type ExecuteHooks } from './execute-changes.js';
 
@@ -79,7 +80,8 @@ export async function applyPlan(db: Database, plan: Plan, options: ApplyOptions)
       `INSERT INTO ${TABLES.run} (started_at, finished_at, tool_version, base_fingerprint, result_fingerprint, plan_fingerprint, actor, git_sha, changes, result_state, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       {
         transaction: tx,
-        bind: [startedAt, new Date().toISOString(), options.toolVersion, base, after, fingerprintOf(plan), options.actor, options.gitSha, JSON.stringify(plan.changes), JSON.stringify(resultCatalog), status],
+        // The audit row is an output channel like any other: redacted the same way.
+        bind: [startedAt, new Date().toISOString(), options.toolVersion, base, after, fingerprintOf(plan), options.actor, options.gitSha, JSON.stringify(plan.changes), JSON.stringify(resultCatalog), status].map((v) => (typeof v === 'string' ? redact(v) : v)),
       },
     );
     const [row] = await db.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${TABLES.run}`, { transaction: tx });

@@ -2,6 +2,7 @@ import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments
 import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { bytePosition, firstInvalidUtf8Offset } from './utf8.js';
+import { INVISIBLE_HINT, describeInvisible, firstHiddenFormat, firstInvisibleInSource } from '../render/visible.js';
 
 /** Larger files are refused before parsing: a tier file is a few hundred bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -71,6 +72,15 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
+  // Raw invisible characters anywhere, comments included ("Trojan Source"), at their exact column.
+  const hidden = firstInvisibleInSource(text);
+  if (hidden >= 0) {
+    const lc = new LineCounter();
+    lc.addNewLine(0);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+    return fail(`invisible character ${describeInvisible(String.fromCodePoint(text.codePointAt(hidden) ?? 0))} in the file`, lc.linePos(hidden), INVISIBLE_HINT);
+  }
+
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -107,6 +117,12 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     if (!node) return;
     if (depth > MAX_DEPTH) {
       diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value is nested more than ${MAX_DEPTH} levels deep` });
+      return;
+    }
+    // Written as an escape ("\u202e"), a bidi or zero-width character is as invisible once parsed.
+    if (isScalar(node) && typeof node.value === 'string') {
+      const i = firstHiddenFormat(node.value);
+      if (i >= 0) diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value holds the invisible character ${describeInvisible(String.fromCodePoint(node.value.codePointAt(i) ?? 0))}`, hint: INVISIBLE_HINT });
       return;
     }
     if (isAlias(node)) {
