@@ -7,6 +7,7 @@ import type { Database } from '../state/database.js';
 import type { DatabaseState } from '../state/read-state.js';
 import { TABLES } from '../state/tables.js';
 import { chunk, placeholders, valuesClause } from './write-batches.js';
+import { toDict } from '../dict.js';
 
 export interface ExecuteHooks {
   /** Called before every write statement; tests use it to inject a fault at statement N. */
@@ -32,7 +33,7 @@ export async function executeChanges(db: Database, tx: Transaction, state: Datab
   const now = new Date().toISOString();
   const q = (id: string) => db.quote(id);
   const target = projectChanges(state.catalog, changes);
-  const tierIds = { ...state.tierIds };
+  const tierIds = toDict(state.tierIds);
 
   // 1. Permission vocabulary: creates in batches, description updates one by one (rare).
   const permCreates = changes.filter((c): c is Extract<Change, { kind: 'permission'; action: 'create' }> => c.kind === 'permission' && c.action === 'create');
@@ -103,7 +104,7 @@ export async function executeChanges(db: Database, tx: Transaction, state: Datab
   }
 
   // 6. Child rows of created and updated tiers, from the target state.
-  const permissionIds = { ...state.permissionIds };
+  const permissionIds = toDict(state.permissionIds);
   if (permCreates.length) {
     const names = permCreates.map((c) => c.permission);
     for (const part of chunk(names)) {

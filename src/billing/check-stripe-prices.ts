@@ -2,6 +2,7 @@ import { sortRecord } from '../catalog/model.js';
 import type { StripeKeyFacts } from '../plan/plan-schema.js';
 import type { BillingKeyRef, KeyProblem } from './verifier.js';
 import { appendAll } from '../append-all.js';
+import { dict } from '../dict.js';
 
 /**
  * The pure half of Stripe verification: given the prices Stripe listed for the
@@ -54,7 +55,7 @@ export function checkStripePrices(
     byKey.set(p.lookup_key, list);
   }
 
-  const facts: Record<string, StripeKeyFacts> = {};
+  const facts = dict<StripeKeyFacts>();
   const problems: KeyProblem[] = [];
   const resolved = new Map<string, ListedPrice>();
 

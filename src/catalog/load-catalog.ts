@@ -5,6 +5,7 @@ import { checkRules, type TierInput } from './rules.js';
 import { validateCatalogShape, validateTierShape } from './schema-validator.js';
 import type { CatalogFile, TierFile } from './schemas.js';
 import { appendAll } from '../append-all.js';
+import { dict, toDict } from '../dict.js';
 
 export const CATALOG_FILE_NAME = 'catalog.yaml';
 
@@ -77,8 +78,8 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   }
 
   const catalogValue = catalogParsed.value as unknown as CatalogFile;
-  const sources: Record<string, ParsedYaml> = {};
-  const renamedFrom: Record<string, string[]> = {};
+  const sources = dict<ParsedYaml>();
+  const renamedFrom = dict<string[]>();
   for (const { tier, parsed } of tiers) {
     sources[tier.key] = parsed;
     if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
@@ -86,8 +87,8 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   return {
     ok: true,
     loaded: {
-      catalog: normaliseCatalog({ ...catalogValue.permissions }, tiers.map(({ tier }) => tierFromFile(tier))),
-      limits: { ...catalogValue.limits },
+      catalog: normaliseCatalog(toDict(catalogValue.permissions), tiers.map(({ tier }) => tierFromFile(tier))),
+      limits: toDict(catalogValue.limits),
       subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
       renamedFrom,
       sources,
@@ -110,7 +111,7 @@ export function tierFromFile(t: TierFile): Tier {
     billing_provider: t.billing.provider,
     billing_keys: billingKeys,
     fallback_price: t.billing.fallback_price ?? null,
-    limits: { ...(t.limits ?? {}) } as Record<string, number | null>,
+    limits: toDict((t.limits ?? {}) as Record<string, number | null>),
     permissions: [...(t.permissions ?? [])],
   };
 }

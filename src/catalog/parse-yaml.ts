@@ -11,7 +11,10 @@ export const MAX_ALIAS_COUNT = 100;
 /** Tier files are three levels deep; anything far deeper is hostile or broken. */
 export const MAX_DEPTH = 32;
 /** Keys that would reach Object.prototype when turned into JavaScript objects. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// `constructor` is an ordinary name (a permission or limit may be called that): every
+// key-indexed record in tierctl is prototype-free (src/dict.ts). `__proto__` is refused because
+// other YAML tools turn it into a prototype change, so the file would mean different things.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype']);
 
 export interface Position {
   line: number;

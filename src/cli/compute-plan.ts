@@ -10,6 +10,7 @@ import type { Database } from '../state/database.js';
 import { countSubscribers, readState, type DatabaseState } from '../state/read-state.js';
 import { withReadTransaction } from '../state/read-transaction.js';
 import { TOOL_VERSION } from '../version.js';
+import { toDict } from '../dict.js';
 
 /**
  * Verifies the desired catalog's billing keys and fails, at each key's position in its
@@ -37,7 +38,7 @@ export async function computePlan(loaded: LoadedCatalog, db: Database | null, sk
       ? withReadTransaction(db, async (tx) => {
           const state = await readState(db, tx);
           const candidates = deletionCandidates(loaded, state.catalog);
-          const ids = Object.fromEntries(candidates.map((k) => [k, state.tierIds[k] as number]));
+          const ids = toDict(candidates.map((k) => [k, state.tierIds[k] as number] as const));
           const subscriberCounts = await countSubscribers(db, loaded.subscribers, ids, tx);
           return { state, subscriberCounts };
         })

@@ -1,6 +1,7 @@
 import { SCALAR_FIELDS, type Catalog, type Tier } from '../catalog/model.js';
 import type { BlockedChange, Change, PlanWarning, TierFields } from './plan-schema.js';
 import { appendAll } from '../append-all.js';
+import { dict } from '../dict.js';
 
 /** What the diff needs of the desired side beyond the shared Catalog. */
 export interface DesiredState {
@@ -38,8 +39,8 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
   const matchedActual = new Map<string, Tier>(); // desired key -> actual tier
   const consumed = new Set<string>(); // actual keys matched to some desired tier
   for (const key of Object.keys(desired.catalog.tiers)) {
-    const own = actual.tiers[key];
-    const earlier = (desired.renamedFrom[key] ?? []).filter((old) => actual.tiers[old] !== undefined);
+    const own = Object.hasOwn(actual.tiers, key) ? actual.tiers[key] : undefined;
+    const earlier = (Object.hasOwn(desired.renamedFrom, key) ? (desired.renamedFrom[key] as string[]) : []).filter((old) => Object.hasOwn(actual.tiers, old));
     if (own) {
       matchedActual.set(key, own);
       consumed.add(key);
@@ -77,7 +78,7 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
   const deleted: Tier[] = [];
   for (const [key, have] of Object.entries(actual.tiers)) {
     if (consumed.has(key)) continue;
-    const subscribers = context.subscriberCounts?.[key] ?? 0;
+    const subscribers = context.subscriberCounts && Object.hasOwn(context.subscriberCounts, key) ? (context.subscriberCounts[key] as number) : 0;
     if (have.protected) blocked.push({ tier: key, action: 'delete', reason: 'the tier is protected in the database; protected tiers cannot be deleted' });
     else if (subscribers > 0) blocked.push({ tier: key, action: 'delete', reason: `${subscribers} subscriber${subscribers === 1 ? '' : 's'} still on this tier; move them or retire the tier (status: retired)` });
     else changes.push({ kind: 'tier', action: 'delete', tier: key, before: have });
@@ -94,12 +95,12 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
 
 function diffPermissions(want: Record<string, string>, have: Record<string, string>, changes: Change[]): void {
   for (const [name, description] of Object.entries(want)) {
-    const before = have[name];
+    const before = Object.hasOwn(have, name) ? have[name] : undefined;
     if (before === undefined) changes.push({ kind: 'permission', action: 'create', permission: name, after: { description } });
     else if (before !== description) changes.push({ kind: 'permission', action: 'update', permission: name, fields: { description: { before, after: description } } });
   }
   for (const [name, description] of Object.entries(have)) {
-    if (!(name in want)) changes.push({ kind: 'permission', action: 'delete', permission: name, before: { description } });
+    if (!Object.hasOwn(want, name)) changes.push({ kind: 'permission', action: 'delete', permission: name, before: { description } });
   }
 }
 
@@ -116,12 +117,12 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
     const removed = before.filter((x) => !after.includes(x));
     if (added.length || removed.length) fields[name] = { added, removed };
   }
-  const limits = { added: {} as Record<string, number | null>, removed: {} as Record<string, number | null>, changed: {} as Record<string, { before: number | null; after: number | null }> };
+  const limits = { added: dict<number | null>(), removed: dict<number | null>(), changed: dict<{ before: number | null; after: number | null }>() };
   for (const [k, v] of Object.entries(want.limits)) {
-    if (!(k in have.limits)) limits.added[k] = v;
+    if (!Object.hasOwn(have.limits, k)) limits.added[k] = v;
     else if (have.limits[k] !== v) limits.changed[k] = { before: have.limits[k] ?? null, after: v };
   }
-  for (const [k, v] of Object.entries(have.limits)) if (!(k in want.limits)) limits.removed[k] = v;
+  for (const [k, v] of Object.entries(have.limits)) if (!Object.hasOwn(want.limits, k)) limits.removed[k] = v;
   if (Object.keys(limits.added).length || Object.keys(limits.removed).length || Object.keys(limits.changed).length) fields.limits = limits;
   return Object.keys(fields).length ? fields : undefined;
 }
@@ -159,5 +160,5 @@ export function isDestructive(c: Change): boolean {
 /** Tiers the plan may delete: in the database, neither in the files nor renamed. Used to count subscribers only where it matters. */
 export function deletionCandidates(desired: DesiredState, actual: Catalog): string[] {
   const renamed = new Set(Object.values(desired.renamedFrom).flat());
-  return Object.keys(actual.tiers).filter((k) => !(k in desired.catalog.tiers) && !renamed.has(k));
+  return Object.keys(actual.tiers).filter((k) => !Object.hasOwn(desired.catalog.tiers, k) && !renamed.has(k));
 }

@@ -1,5 +1,6 @@
 import type { Catalog, Tier } from '../catalog/model.js';
 import { TierctlError } from '../errors.js';
+import { toDict } from '../dict.js';
 
 /** A tier as the application sees it: camelCase, frozen, with the row id its own tables reference. */
 export interface RuntimeTier {
@@ -53,7 +54,7 @@ export function buildCatalogIndex(catalog: Catalog, tierIds: Readonly<Record<str
   const byKey = new Map<string, RuntimeTier>();
   const byId = new Map<number, RuntimeTier>();
   for (const t of Object.values(catalog.tiers)) {
-    const id = tierIds[t.key];
+    const id = Object.hasOwn(tierIds, t.key) ? tierIds[t.key] : undefined;
     if (id === undefined) continue;
     const tier = toRuntimeTier(t, id);
     byKey.set(tier.key, tier);
@@ -106,7 +107,7 @@ function toRuntimeTier(t: Tier, id: number): RuntimeTier {
     billingProvider: t.billing_provider,
     billingKeys: Object.freeze([...t.billing_keys]),
     fallbackPrice: t.fallback_price,
-    limits: Object.freeze({ ...t.limits }),
+    limits: Object.freeze(toDict(t.limits)),
     permissions: Object.freeze([...t.permissions]),
   });
 }

@@ -5,6 +5,7 @@ import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { Database } from './database.js';
 import { TABLES, existingTables } from './tables.js';
+import { dict } from '../dict.js';
 
 /** The database's catalog, plus the row ids apply needs to write it. */
 export interface DatabaseState {
@@ -42,7 +43,7 @@ interface TierRow {
  * many tiers there are). Run it inside a transaction for a consistent snapshot.
  */
 export async function readState(db: Database | null, tx?: Transaction): Promise<DatabaseState> {
-  const empty: DatabaseState = { catalog: emptyCatalog(), tierIds: {}, permissionIds: {}, initialised: false, lastRun: null };
+  const empty: DatabaseState = { catalog: emptyCatalog(), tierIds: dict(), permissionIds: dict(), initialised: false, lastRun: null };
   if (!db) return empty;
   const tables = await existingTables(db, tx);
   if (!tables.has(TABLES.tier)) return empty;
@@ -61,7 +62,7 @@ export async function readState(db: Database | null, tx?: Transaction): Promise<
     : [];
 
   const byId = new Map<number, Tier>();
-  const tierIds: Record<string, number> = {};
+  const tierIds = dict<number>();
   for (const r of tierRows) {
     const id = Number(r.id);
     tierIds[r.key] = id;
@@ -76,7 +77,7 @@ export async function readState(db: Database | null, tx?: Transaction): Promise<
       billing_provider: r.billing_provider,
       billing_keys: [],
       fallback_price: r.fallback_price,
-      limits: {},
+      limits: dict(),
       permissions: [],
     });
   }
@@ -87,8 +88,8 @@ export async function readState(db: Database | null, tx?: Transaction): Promise<
   }
   for (const k of keyRows) byId.get(Number(k.tier_id))?.billing_keys.push(k.key);
 
-  const permissions: Record<string, string> = {};
-  const permissionIds: Record<string, number> = {};
+  const permissions = dict<string>();
+  const permissionIds = dict<number>();
   for (const p of permissionRows) {
     permissions[p.name] = p.description;
     permissionIds[p.name] = Number(p.id);
@@ -110,7 +111,7 @@ export async function readState(db: Database | null, tx?: Transaction): Promise<
  */
 export async function countSubscribers(db: Database | null, ref: SubscribersRef | null, tiers: Record<string, number>, tx?: Transaction): Promise<Record<string, number>> {
   const ids = Object.values(tiers);
-  if (!db || !ref || ids.length === 0) return {};
+  if (!db || !ref || ids.length === 0) return dict();
   const column = db.quote(ref.column);
   let rows: { tier_id: number | string; n: number | string }[];
   try {
@@ -124,7 +125,7 @@ export async function countSubscribers(db: Database | null, ref: SubscribersRef 
     });
   }
   const keyById = new Map(Object.entries(tiers).map(([k, id]) => [id, k]));
-  const out: Record<string, number> = {};
+  const out = dict<number>();
   for (const r of rows) {
     const key = keyById.get(Number(r.tier_id));
     if (key) out[key] = Number(r.n);

@@ -2,7 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TierctlError, type Outcome } from '../../errors.js';
 import { RESERVED_TIER_KEYS } from '../../catalog/rules.js';
-import { TIER_KEY_PATTERN } from '../../catalog/schemas.js';
+import { NAME_PATTERN, TIER_KEY_PATTERN } from '../../catalog/schemas.js';
 import { renderCatalogFiles } from '../../catalog/write-catalog-files.js';
 import { visible } from '../../render/visible.js';
 import { readState } from '../../state/read-state.js';
@@ -12,6 +12,7 @@ import type { Io } from '../io.js';
 import { connect, withDatabase } from '../shared.js';
 
 const TIER_KEY = new RegExp(TIER_KEY_PATTERN);
+const NAME = new RegExp(NAME_PATTERN);
 
 /** Adopting tierctl on a live system: the database's tiers become files; planning them gives no changes. */
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
@@ -24,6 +25,9 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   const files = renderCatalogFiles(state.catalog);
   // Every name that becomes a path is a database value: check them all before writing anything.
   for (const key of Object.keys(state.catalog.tiers)) checkTierKey(key, state.tierIds);
+  // Permission and limit names become YAML keys: import only what validate will accept back.
+  for (const name of Object.keys(state.catalog.permissions)) checkName(name, 'permission');
+  for (const t of Object.values(state.catalog.tiers)) for (const name of Object.keys(t.limits)) checkName(name, `limit of tier "${t.key}"`);
   for (const name of Object.keys(files)) checkInside(name, dir);
   const existing = await readdir(dir).catch(() => [] as string[]);
   if (existing.some((f) => f.endsWith('.yaml')) && values['force'] !== true) {
@@ -45,6 +49,13 @@ function checkTierKey(key: string, tierIds: Readonly<Record<string, number>>): v
   const row = Object.hasOwn(tierIds, key) ? ` (subscription_tier id ${tierIds[key]})` : '';
   throw new TierctlError(`the database holds a tier keyed ${JSON.stringify(visible(key))}${row}, which ${RESERVED_TIER_KEYS.has(key) ? 'is reserved (catalog.yaml holds the vocabulary)' : 'is not a valid tier key'}; nothing was imported`, {
     hint: 'rename that row in the database to a key of 2-32 lowercase letters, digits or _ (starting with a letter, not "catalog"), then import again',
+  });
+}
+
+function checkName(name: string, what: string): void {
+  if (NAME.test(name) && name !== '__proto__' && name !== 'prototype') return;
+  throw new TierctlError(`the database holds a ${what} named ${JSON.stringify(visible(name))}, which is not a valid name; nothing was imported`, {
+    hint: 'names are up to 64 lowercase letters, digits, _ . : or -, starting with a letter; rename that row in the database, then import again',
   });
 }
 
