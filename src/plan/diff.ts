@@ -113,8 +113,11 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
   }
   const sets = [['permissions', have.permissions, want.permissions], ['billing_keys', have.billing_keys, want.billing_keys]] as const;
   for (const [name, before, after] of sets) {
-    const added = after.filter((x) => !before.includes(x));
-    const removed = before.filter((x) => !after.includes(x));
+    // Sets: a tier may list thousands of permissions, and includes() in a filter is quadratic.
+    const had = new Set(before);
+    const has = new Set(after);
+    const added = after.filter((x) => !had.has(x));
+    const removed = before.filter((x) => !has.has(x));
     if (added.length || removed.length) fields[name] = { added, removed };
   }
   const limits = { added: dict<number | null>(), removed: dict<number | null>(), changed: dict<{ before: number | null; after: number | null }>() };
@@ -134,12 +137,25 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
 function possibleRenames(deleted: readonly Tier[], changes: readonly Change[], desired: Catalog): PlanWarning[] {
   const out: PlanWarning[] = [];
   const created = changes.filter((c) => c.kind === 'tier' && c.action === 'create').map((c) => desired.tiers[c.tier] as Tier);
+  // Indexed by billing key and by name: thousands of deletes against thousands of creates
+  // must not compare every pair.
+  const byBillingKey = new Map<string, Tier[]>();
+  const byName = new Map<string, Tier[]>();
+  const index = (map: Map<string, Tier[]>, k: string, t: Tier) => {
+    const list = map.get(k);
+    if (list) list.push(t);
+    else map.set(k, [t]);
+  };
+  const order = new Map(created.map((t, i) => [t, i]));
+  for (const fresh of created) {
+    for (const k of new Set(fresh.billing_keys)) index(byBillingKey, k, fresh);
+    index(byName, fresh.name, fresh);
+  }
   for (const old of deleted) {
-    for (const fresh of created) {
-      const sharedKeys = old.billing_keys.some((k) => fresh.billing_keys.includes(k));
-      if (sharedKeys || old.name === fresh.name) {
-        out.push({ tier: fresh.key, message: `possible rename of "${old.key}" to "${fresh.key}"; add renamed_from: [${old.key}] to keep the row and its subscribers` });
-      }
+    const matches = new Set<Tier>(byName.get(old.name) ?? []);
+    for (const k of old.billing_keys) for (const t of byBillingKey.get(k) ?? []) matches.add(t);
+    for (const fresh of [...matches].sort((a, b) => (order.get(a) as number) - (order.get(b) as number))) {
+      out.push({ tier: fresh.key, message: `possible rename of "${old.key}" to "${fresh.key}"; add renamed_from: [${old.key}] to keep the row and its subscribers` });
     }
   }
   return out;

@@ -8,7 +8,8 @@ export function applyFields(tier: Tier, fields: TierFields): Tier {
   for (const [name, value] of Object.entries(fields)) {
     if (name === 'permissions' || name === 'billing_keys') {
       const v = value as { added: string[]; removed: string[] };
-      out[name] = [...out[name].filter((x) => !v.removed.includes(x)), ...v.added];
+      const removed = new Set(v.removed);
+      out[name] = [...out[name].filter((x) => !removed.has(x)), ...v.added];
     } else if (name === 'limits') {
       const v = value as NonNullable<TierFields['limits']>;
       for (const k of Object.keys(v.removed)) delete out.limits[k];
