@@ -83,6 +83,13 @@ describe('the audit row (item 13)', () => {
         const rows = await db.sql<Record<string, unknown>>('SELECT * FROM reconcile_run');
         expect(rows).toHaveLength(1);
         expect(JSON.stringify(rows)).not.toContain(KEY.slice('sk_test_'.length));
+        // And what history prints from that row is escaped like any database text (item 14).
+        await db.sql(`UPDATE reconcile_run SET actor = $1`, ['ev\u001b[2Jil\u202e']);
+        const history = await runMain(['history', '--database', db.url], { cwd });
+        expect(history.code, history.stderr).toBe(0);
+        expect(history.stdout).toContain('ev\\u{1b}[2Jil\\u{202e}');
+        expect(history.stdout).not.toMatch(RAW_CONTROL);
+        expect(history.stdout).not.toMatch(BIDI);
       } finally {
         await db.drop();
       }
