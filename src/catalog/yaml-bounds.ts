@@ -43,7 +43,7 @@ export function checkYamlBounds(text: string): BoundsProblem | undefined {
     } else if (token === ':' || token === '-' || token === ',' || token === '?') {
       if (++entries > MAX_ENTRIES) return { offset, message: `more than ${MAX_ENTRIES} keys and list items in one file`, hint: 'a tier file holds a few dozen and a catalog a few hundred; check that this is the file you meant' };
     } else if (token === '[' || token === '{') {
-      if (++depth > MAX_FLOW_DEPTH) return { offset, message: `brackets nested more than ${MAX_FLOW_DEPTH} levels deep`, hint: 'tier files are three levels deep; this looks hostile or broken' };
+      if (++depth > MAX_FLOW_DEPTH) return { offset, message: `value is nested more than ${MAX_FLOW_DEPTH} levels deep`, hint: 'tier files are three levels deep; this looks hostile or broken' };
     } else if (token === ']' || token === '}') {
       depth = Math.max(0, depth - 1);
     }
