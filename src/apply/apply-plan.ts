@@ -1,13 +1,12 @@
 import { BugError, StaleError, TierctlError } from '../errors.js';
-import { catalogFingerprint, changedObjects, fingerprintOf, objectFingerprints } from '../plan/fingerprint.js';
+import { canonicalJson } from '../plan/canonical-json.js';
+import { catalogFingerprint, changedObjects, fingerprintOf, fingerprintOfJson, objectFingerprints } from '../plan/fingerprint.js';
+import type { PlanInput } from '../plan/build-plan.js';
+import type { DesiredState } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
-import type { Database } from '../state/database.js';
-import { withExclusiveTransaction } from '../state/exclusive-transaction.js';
-import { migrate } from '../state/migrator.js';
-import { readState } from '../state/read-state.js';
+import { assemblePlan, readSide } from '../plan/read-and-plan.js';
+import type { TierStore, WriteHooks } from '../store/tier-store.js';
 import { redact } from '../secrets.js';
-import { TABLES } from '../state/tables.js';
-import { executeChanges, type ExecuteHooks } from './execute-changes.js';
 
 export interface ApplyOptions {
   allowDestroy: boolean;
@@ -15,7 +14,7 @@ export interface ApplyOptions {
   toolVersion: string;
   actor: string | null;
   gitSha: string | null;
-  hooks?: ExecuteHooks;
+  hooks?: WriteHooks;
   onProgress?: (step: string) => void;
 }
 
@@ -44,47 +43,74 @@ export function checkApplicable(plan: Plan, allowDestroy: boolean): void {
   }
 }
 
+/** `apply` without a plan file: the files, planned against the state read under the lock. */
+export interface DesiredApply {
+  desired: DesiredState;
+  billing: Pick<PlanInput, 'stripe' | 'notes'>;
+  /** Sees the plan before anything is written (to show it); throwing refuses it, rolling back. */
+  onPlan(plan: Plan): void;
+}
+
 /**
- * Applies a plan: migrations, lock, fresh read, staleness check, writes, self-check,
- * audit row; all in one transaction, so a failure at any point leaves the database
- * exactly as it was.
+ * Applies a saved plan, or plans the files and applies them, under one lock: migrations,
+ * one read of the state, the staleness check (a saved plan) or the plan itself (the
+ * files), writes, self-check, audit row; all in one transaction, so a failure at any point
+ * leaves the database exactly as it was. The state is read once; the self-check compares
+ * the planned state with the written tiers read back (store.apply's `result`).
  */
-export async function applyPlan(db: Database, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
-  checkApplicable(plan, options.allowDestroy);
+export async function applyPlan(store: TierStore, what: Plan | DesiredApply, options: ApplyOptions): Promise<ApplyResult & { plan: Plan }> {
+  const saved = 'format_version' in what ? what : undefined;
+  if (saved) checkApplicable(saved, options.allowDestroy);
   const startedAt = new Date().toISOString();
   const progress = options.onProgress ?? (() => undefined);
-  return withExclusiveTransaction(db, options.lockTimeoutMs, async (tx) => {
+  return store.write(options.lockTimeoutMs, async (tx) => {
     progress('migrating');
-    const migrations = await migrate(db, options.lockTimeoutMs, tx);
+    const migrations = await store.migrate(tx);
     progress('reading state');
-    const state = await readState(db, tx);
+    const state = await store.snapshot(tx);
     const base = catalogFingerprint(state.catalog);
-    if (base !== plan.base_fingerprint) {
-      throw new StaleError(
-        'the database changed since this plan was made; nothing was applied',
-        'run `tierctl plan` again and review the new plan',
-        changedObjects(plan.base_objects, objectFingerprints(state.catalog)),
-      );
+    let plan: Plan;
+    if (saved) {
+      plan = saved;
+      if (base !== plan.base_fingerprint) {
+        throw new StaleError(
+          'the database changed since this plan was made; nothing was applied',
+          'run `tierctl plan` again and review the new plan',
+          changedObjects(plan.base_objects, objectFingerprints(state.catalog)),
+        );
+      }
+    } else {
+      const desired = what as DesiredApply;
+      plan = assemblePlan(desired.desired, await readSide(store, tx, state), desired.billing);
+      desired.onPlan(plan);
+      checkApplicable(plan, options.allowDestroy);
     }
+    // Computed before the writes, so its canonical text is not alive next to the audit row's at the peak.
+    const planFingerprint = fingerprintOf(plan);
     progress(`applying ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`);
-    const statements = plan.changes.length ? await executeChanges(db, tx, state, plan.changes, options.hooks) : 0;
-    const resultCatalog = plan.changes.length ? (await readState(db, tx)).catalog : state.catalog;
-    const after = catalogFingerprint(resultCatalog);
+    const written = plan.changes.length ? await store.apply(tx, state, plan.changes, options.hooks) : { statements: 0, result: state.catalog };
+    // One canonical text serves the fingerprint and the audit row's result_state (valid JSON of the catalog).
+    const resultJson = canonicalJson(written.result);
+    const after = fingerprintOfJson(resultJson);
     if (after !== plan.desired_fingerprint) {
       throw new BugError(`apply did not reach the planned state (${after} instead of ${plan.desired_fingerprint}); rolled back`);
     }
     progress('recording the run');
     const status = plan.changes.length ? 'applied' : 'no-op';
-    // Bound, not escaped into the SQL: at 10,000 tiers the two JSON values are ~12 MB.
-    await db.exec(
-      `INSERT INTO ${TABLES.run} (started_at, finished_at, tool_version, base_fingerprint, result_fingerprint, plan_fingerprint, actor, git_sha, changes, result_state, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      {
-        transaction: tx,
-        // The audit row is an output channel like any other: redacted the same way.
-        bind: [startedAt, new Date().toISOString(), options.toolVersion, base, after, fingerprintOf(plan), options.actor, options.gitSha, JSON.stringify(plan.changes), JSON.stringify(resultCatalog), status].map((v) => (typeof v === 'string' ? redact(v) : v)),
-      },
-    );
-    const [row] = await db.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${TABLES.run}`, { transaction: tx });
-    return { runId: Number(row?.id), status, migrations, statements, resultFingerprint: after };
+    const runId = await store.recordRun(tx, {
+      started_at: startedAt,
+      finished_at: new Date().toISOString(),
+      tool_version: options.toolVersion,
+      base_fingerprint: base,
+      result_fingerprint: after,
+      plan_fingerprint: planFingerprint,
+      // The audit row is an output channel like any other: redacted the same way.
+      actor: options.actor === null ? null : redact(options.actor),
+      git_sha: options.gitSha === null ? null : redact(options.gitSha),
+      changes: redact(JSON.stringify(plan.changes)),
+      result_state: redact(resultJson),
+      status,
+    });
+    return { runId, status, migrations, statements: written.statements, resultFingerprint: after, plan };
   });
 }

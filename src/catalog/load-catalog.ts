@@ -1,7 +1,10 @@
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
 import { normaliseCatalog, type Catalog, type Tier } from './model.js';
 import { locate, parseYaml, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
+import { resolveStorage, type ResolvedStorage } from './resolve-storage.js';
 import { checkRules, type TierInput } from './rules.js';
+import { checkNoAppColumns, checkTiersAgainstStorage } from './storage-rules.js';
+import { projectCatalog, storedFields, type StoredFields } from './stored-fields.js';
 import { validateCatalogShape, validateTierShape } from './schema-validator.js';
 import type { CatalogFile, TierFile } from './schemas.js';
 import { appendAll } from '../append-all.js';
@@ -19,6 +22,8 @@ export interface SourceFile {
 export interface SubscribersRef {
   table: string;
   column: string;
+  /** What the column holds: the tier id (tierctl's tables, storage with an id column) or the key. */
+  references?: 'id' | 'key';
 }
 
 /** The desired state: the shared Catalog plus what only files know. */
@@ -31,6 +36,8 @@ export interface LoadedCatalog {
   /** Tier key -> its parsed file, for pointing errors at lines. */
   sources: Record<string, ParsedYaml>;
   catalogSource: ParsedYaml;
+  /** catalog.yaml's storage: resolved (the app's own tables), or null for tierctl's tables. */
+  storage: (ResolvedStorage & { stored: StoredFields }) | null;
 }
 
 export type LoadResult = { ok: true; loaded: LoadedCatalog } | { ok: false; diagnostics: Diagnostic[] };
@@ -70,8 +77,19 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   if (catalogFile && tierFiles.length === 0) {
     diagnostics.push({ file: catalogFile.path, line: 1, col: 1, message: 'no tier files next to this catalog', hint: 'add one <key>.yaml per tier; an empty catalog would plan to delete every tier' });
   }
+  let storage: LoadedCatalog['storage'] = null;
   if (catalogParsed) {
-    appendAll(diagnostics, checkRules(catalogParsed, catalogParsed.value as unknown as CatalogFile, tiers));
+    const catalogValue = catalogParsed.value as unknown as CatalogFile;
+    if (catalogValue.storage) {
+      const r = resolveStorage(catalogParsed, catalogValue);
+      if (r.ok) {
+        storage = { ...r.storage, stored: storedFields(r.storage.description) };
+        appendAll(diagnostics, checkTiersAgainstStorage(r.storage, storage.stored, tiers));
+      } else appendAll(diagnostics, r.diagnostics);
+    } else appendAll(diagnostics, checkNoAppColumns(tiers));
+    // An unresolvable storage: reports its own problems; no second guess about billing.
+    const billingStored = !catalogValue.storage || (storage?.stored.fields.has('billing_provider') ?? false);
+    appendAll(diagnostics, checkRules(catalogParsed, catalogValue, tiers, { billingStored }));
   }
   if (diagnostics.length || !catalogParsed) {
     return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
@@ -84,23 +102,28 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     sources[tier.key] = parsed;
     if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
   }
+  const catalog = normaliseCatalog({ ...catalogValue.permissions }, tiers.map(({ tier }) => tierFromFile(tier)));
   return {
     ok: true,
     loaded: {
-      catalog: normaliseCatalog(toDict(catalogValue.permissions), tiers.map(({ tier }) => tierFromFile(tier))),
+      // Under storage:, the catalog as the app's tables can hold it (stored-fields.ts).
+      catalog: storage ? projectCatalog(catalog, storage.stored) : catalog,
       limits: toDict(catalogValue.limits),
       subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
       renamedFrom,
       sources,
       catalogSource: catalogParsed,
+      storage,
     },
   };
 }
 
 /** Fills in the documented defaults so files and database rows compare field by field. */
 export function tierFromFile(t: TierFile): Tier {
-  const billingKeys = t.billing.provider === 'stripe' ? [...(t.billing.lookup_keys ?? [])] : t.billing.provider === 'whop' && t.billing.product_key ? [t.billing.product_key] : [];
-  return {
+  // No billing: only where the storage holds no provider; the projection treats it as exempt.
+  const billing = t.billing ?? { provider: 'exempt' as const };
+  const billingKeys = billing.provider === 'stripe' ? [...(billing.lookup_keys ?? [])] : billing.provider === 'whop' && billing.product_key ? [billing.product_key] : [];
+  const tier: Tier = {
     key: t.key,
     name: t.name,
     description: t.description ?? null,
@@ -108,12 +131,14 @@ export function tierFromFile(t: TierFile): Tier {
     display_order: t.display_order ?? 0,
     status: t.status ?? 'active',
     protected: t.protected ?? false,
-    billing_provider: t.billing.provider,
+    billing_provider: billing.provider,
     billing_keys: billingKeys,
-    fallback_price: t.billing.fallback_price ?? null,
+    fallback_price: billing.fallback_price ?? null,
     limits: toDict((t.limits ?? {}) as Record<string, number | null>),
     permissions: [...(t.permissions ?? [])],
   };
+  if (t.columns) tier.columns = { ...t.columns } as Record<string, string | number | boolean | null>;
+  return tier;
 }
 
 /** Where a tier's billing key is written, for errors found later (e.g. by Stripe). */

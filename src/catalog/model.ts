@@ -1,11 +1,12 @@
-import type { TierState } from '../plan/plan-schema.js';
+import type { TierState } from './tier-state-schema.js';
 import { dict } from '../dict.js';
 
 /**
  * The one model both sides of a diff share: `load-catalog.ts` builds it from files,
  * `state/read-state.ts` from the database. Collections are sorted and defaults filled
  * in, so two equal catalogs serialise to the same bytes. The type comes from the
- * plan schema's `tierStateSchema`, so the plan file and the code cannot disagree.
+ * `tierStateSchema` (tier-state-schema.ts), which the plan file's schema embeds, so the
+ * plan file and the code cannot disagree.
  */
 export type Tier = TierState;
 

@@ -17,7 +17,8 @@ export interface TierInput {
  * The rules that span files or fields, beyond what the JSON Schema can say
  * (DESIGN.md, "Tier files"). Pure: schema-valid files in, every violation out.
  */
-export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tiers: readonly TierInput[]): Diagnostic[] {
+export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tiers: readonly TierInput[], options: { billingStored?: boolean } = {}): Diagnostic[] {
+  const billingStored = options.billingStored ?? true;
   const out: Diagnostic[] = [];
   const at = (p: ParsedYaml, path: (string | number)[], message: string, hint?: string, key = false) => {
     out.push({ file: p.file, ...locate(p, pointer(path), key), message, ...(hint ? { hint } : {}) });
@@ -39,28 +40,32 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
   const renameOwner = new Map<string, TierInput>();
   for (const t of tiers) {
     const { tier, parsed } = t;
-    const billing = tier.billing;
-
-    // Billing: each provider names its own keys; no silent fallback to exempt.
-    if (billing.provider === 'stripe') {
-      if (!billing.lookup_keys) at(parsed, ['billing'], 'a stripe tier needs billing.lookup_keys', 'name the Stripe Price lookup keys, or set provider: exempt if the tier is never billed');
-      if (billing.product_key !== undefined) at(parsed, ['billing', 'product_key'], 'product_key is for whop tiers; a stripe tier uses lookup_keys', undefined, true);
-    } else if (billing.provider === 'whop') {
-      if (billing.product_key === undefined) at(parsed, ['billing'], 'a whop tier needs billing.product_key');
-      if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'lookup_keys are for stripe tiers; a whop tier uses product_key', undefined, true);
-    } else {
-      if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'an exempt tier is never billed and carries no lookup_keys', 'remove lookup_keys or change the provider', true);
-      if (billing.product_key !== undefined) at(parsed, ['billing', 'product_key'], 'an exempt tier is never billed and carries no product_key', 'remove product_key or change the provider', true);
-    }
-    const billingKeys: { key: string; path: (string | number)[] }[] = [
-      ...(billing.lookup_keys ?? []).map((k, i) => ({ key: `stripe:${k}`, path: ['billing', 'lookup_keys', i] })),
-      ...(billing.product_key !== undefined ? [{ key: `whop:${billing.product_key}`, path: ['billing', 'product_key'] }] : []),
-    ];
-    for (const bk of billingKeys) {
-      const first = billingOwner.get(bk.key);
-      if (first && first.t !== t) {
-        at(parsed, bk.path, `billing key "${bk.key.slice(bk.key.indexOf(':') + 1)}" already bills tier "${first.t.tier.key}" (${where(first.t.parsed, first.path)})`, 'a price belongs to one tier only');
-      } else if (!first) billingOwner.set(bk.key, { t, path: bk.path });
+    // A storage that holds no billing provider (catalog.yaml storage:) takes tiers without
+    // billing:, and storage-rules.ts refuses one that has it; everywhere else it is required.
+    const billing = tier.billing ?? (billingStored ? undefined : { provider: 'exempt' as const });
+    if (!billing) at(parsed, [], 'missing required field "billing"', 'add billing: with provider stripe, whop or exempt');
+    else {
+      // Billing: each provider names its own keys; no silent fallback to exempt.
+      if (billing.provider === 'stripe') {
+        if (!billing.lookup_keys) at(parsed, ['billing'], 'a stripe tier needs billing.lookup_keys', 'name the Stripe Price lookup keys, or set provider: exempt if the tier is never billed');
+        if (billing.product_key !== undefined) at(parsed, ['billing', 'product_key'], 'product_key is for whop tiers; a stripe tier uses lookup_keys', undefined, true);
+      } else if (billing.provider === 'whop') {
+        if (billing.product_key === undefined) at(parsed, ['billing'], 'a whop tier needs billing.product_key');
+        if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'lookup_keys are for stripe tiers; a whop tier uses product_key', undefined, true);
+      } else {
+        if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'an exempt tier is never billed and carries no lookup_keys', 'remove lookup_keys or change the provider', true);
+        if (billing.product_key !== undefined) at(parsed, ['billing', 'product_key'], 'an exempt tier is never billed and carries no product_key', 'remove product_key or change the provider', true);
+      }
+      const billingKeys: { key: string; path: (string | number)[] }[] = [
+        ...(billing.lookup_keys ?? []).map((k, i) => ({ key: `stripe:${k}`, path: ['billing', 'lookup_keys', i] })),
+        ...(billing.product_key !== undefined ? [{ key: `whop:${billing.product_key}`, path: ['billing', 'product_key'] }] : []),
+      ];
+      for (const bk of billingKeys) {
+        const first = billingOwner.get(bk.key);
+        if (first && first.t !== t) {
+          at(parsed, bk.path, `billing key "${bk.key.slice(bk.key.indexOf(':') + 1)}" already bills tier "${first.t.tier.key}" (${where(first.t.parsed, first.path)})`, 'a price belongs to one tier only');
+        } else if (!first) billingOwner.set(bk.key, { t, path: bk.path });
+      }
     }
 
     (tier.permissions ?? []).forEach((perm, i) => {

@@ -1,4 +1,8 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { NAME_PATTERN, SQL_COLUMN_PATTERN, SQL_IDENTIFIER_PATTERN } from './patterns.js';
+import { storageSchema } from './storage-schema.js';
+
+export { NAME_PATTERN, SQL_COLUMN_PATTERN, SQL_IDENTIFIER_PATTERN };
 
 /**
  * The JSON Schemas of tierctl's input files. This module is the one source: the
@@ -9,8 +13,6 @@ import type { FromSchema } from 'json-schema-to-ts';
 const SCHEMA_BASE = 'https://tierctl.dev/schemas';
 /** Tier keys are stable row identifiers and end up in URLs and code: keep them boring. */
 export const TIER_KEY_PATTERN = '^[a-z][a-z0-9_]{1,31}$';
-/** Permission and limit names: `batches.create`, `invoice_eu_vat`, `api:write`. */
-export const NAME_PATTERN = '^[a-z][a-z0-9_.:-]{0,63}$';
 /** Stripe lookup keys: up to 200 printable characters, no spaces. */
 export const STRIPE_LOOKUP_KEY_PATTERN = '^[\\x21-\\x7e]{1,200}$';
 /** Whop product ids look like `prod_XXXXXXXX`. */
@@ -19,10 +21,6 @@ export const WHOP_PRODUCT_KEY_PATTERN = '^prod_[A-Za-z0-9]{1,64}$';
 const SINGLE_LINE = '^[^\\x00-\\x1f\\x7f]*$';
 /** Free text: tabs and newlines allowed, other control characters not. */
 const MULTI_LINE = '^[^\\x00-\\x08\\x0b-\\x1f\\x7f]*$';
-/** An SQL identifier, optionally schema-qualified, never quoted or computed. */
-export const SQL_IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?$';
-/** An SQL column name: one plain identifier. */
-export const SQL_COLUMN_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
 
 export const tierSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -31,7 +29,9 @@ export const tierSchema = {
   description: 'One subscription tier. Every tiers/*.yaml file except catalog.yaml holds exactly one.',
   type: 'object',
   additionalProperties: false,
-  required: ['key', 'name', 'billing'],
+  // billing is required by the rules, not here: a storage that holds no billing provider
+  // (catalog.yaml storage:) takes tier files without it.
+  required: ['key', 'name'],
   properties: {
     key: {
       description: 'Stable identifier of the tier, unique across files. Changing it is a rename: list the old key in renamed_from.',
@@ -126,6 +126,19 @@ export const tierSchema = {
       uniqueItems: true,
       items: { type: 'string', pattern: NAME_PATTERN },
     },
+    columns: {
+      description: 'Values for the app\'s own columns that catalog.yaml storage: declares as per_tier (for example price, currency). Only with a storage: section.',
+      type: 'object',
+      propertyNames: { pattern: SQL_COLUMN_PATTERN },
+      additionalProperties: {
+        anyOf: [
+          { type: 'string', maxLength: 4000, pattern: MULTI_LINE },
+          { type: 'number' },
+          { type: 'boolean' },
+          { type: 'null' },
+        ],
+      },
+    },
   },
 } as const;
 
@@ -163,13 +176,18 @@ export const catalogSchema = {
       required: ['table', 'column'],
       properties: {
         table: { description: 'Table holding subscribers (plain identifier, optionally schema.table).', type: 'string', pattern: SQL_IDENTIFIER_PATTERN },
-        column: { description: 'Column referencing subscription_tier.id.', type: 'string', pattern: SQL_COLUMN_PATTERN },
+        column: { description: 'Column referencing the tier (subscription_tier.id, or the tier table of storage:).', type: 'string', pattern: SQL_COLUMN_PATTERN },
+        references: {
+          description: 'What the column holds: the tier\'s integer id (default) or its key (when storage: has id: null).',
+          enum: ['id', 'key'],
+        },
       },
     },
+    storage: storageSchema,
   },
 } as const;
 
 export type TierFile = FromSchema<typeof tierSchema>;
 export type CatalogFile = FromSchema<typeof catalogSchema>;
-export type BillingProvider = TierFile['billing']['provider'];
+export type BillingProvider = NonNullable<TierFile['billing']>['provider'];
 export type TierStatus = NonNullable<TierFile['status']>;

@@ -1,39 +1,89 @@
-import { stringify } from 'yaml';
+import { isMap, parseDocument, stringify } from 'yaml';
 import type { Catalog, Tier } from './model.js';
 import { CATALOG_FILE_NAME } from './load-catalog.js';
+import type { StoredFields } from './stored-fields.js';
 
-const SCHEMA_COMMENT = (file: string) => `# yaml-language-server: $schema=../schemas/${file}\n`;
+/** Where tier files find their JSON Schemas: a relative path or URL per schema file. */
+export interface SchemaRefs {
+  tier: string;
+  catalog: string;
+}
+
+/** The $schema references of tierctl's own repository layout (tiers/ beside schemas/). */
+export const REPO_SCHEMA_REFS: SchemaRefs = { tier: '../schemas/tier.schema.json', catalog: '../schemas/catalog.schema.json' };
+
+const SCHEMA_COMMENT = (ref: string) => `# yaml-language-server: $schema=${ref}\n`;
+
+export interface RenderOptions {
+  schemaRefs?: SchemaRefs;
+  /** catalog.yaml's storage: (the app's own tables): only what it stores is written. */
+  stored?: StoredFields | null;
+  /**
+   * The existing catalog.yaml text (with its storage: and subscribers): kept as written,
+   * comments included; only permissions: and limits: gain what the database holds.
+   */
+  catalogText?: string | null;
+}
 
 /**
  * Catalog -> tier files (file name -> YAML text), the inverse of the loader: `import`
  * writes these, and loading them back yields the same catalog. Pure.
  */
-export function renderCatalogFiles(catalog: Catalog): Record<string, string> {
+export function renderCatalogFiles(catalog: Catalog, options: RenderOptions = {}): Record<string, string> {
+  const refs = options.schemaRefs ?? REPO_SCHEMA_REFS;
+  const stored = options.stored ?? null;
   const limitNames = [...new Set(Object.values(catalog.tiers).flatMap((t) => Object.keys(t.limits)))].sort();
+  // JSON permissions keep no vocabulary: the names come from the tiers that grant them.
+  const permissions: Record<string, string> = { ...catalog.permissions };
+  if (stored && stored.permissions !== 'join') for (const t of Object.values(catalog.tiers)) for (const p of t.permissions) permissions[p] ??= p;
+
   const files: Record<string, string> = {};
-  files[CATALOG_FILE_NAME] = SCHEMA_COMMENT('catalog.schema.json') + stringify({
-    permissions: catalog.permissions,
-    limits: Object.fromEntries(limitNames.map((n) => [n, { description: '' }])),
-  });
-  for (const t of Object.values(catalog.tiers)) files[`${t.key}.yaml`] = SCHEMA_COMMENT('tier.schema.json') + stringify(tierToFile(t));
+  files[CATALOG_FILE_NAME] = options.catalogText
+    ? withSchemaLine(mergeCatalogText(options.catalogText, permissions, limitNames, stored?.permissions === 'join' || !stored), refs.catalog)
+    : SCHEMA_COMMENT(refs.catalog) + stringify({ permissions, limits: Object.fromEntries(limitNames.map((n) => [n, { description: '' }])) });
+  for (const t of Object.values(catalog.tiers)) files[`${t.key}.yaml`] = SCHEMA_COMMENT(refs.tier) + stringify(tierToFile(t, stored));
   return files;
 }
 
-function tierToFile(t: Tier): Record<string, unknown> {
-  const billing: Record<string, unknown> = { provider: t.billing_provider };
-  if (t.billing_provider === 'stripe') billing['lookup_keys'] = t.billing_keys;
-  if (t.billing_provider === 'whop' && t.billing_keys[0]) billing['product_key'] = t.billing_keys[0];
-  if (t.fallback_price !== null) billing['fallback_price'] = t.fallback_price;
-  return {
-    key: t.key,
-    name: t.name,
-    ...(t.description !== null ? { description: t.description } : {}),
-    customer_facing: t.customer_facing,
-    display_order: t.display_order,
-    status: t.status,
-    protected: t.protected,
-    billing,
-    limits: t.limits,
-    permissions: t.permissions,
-  };
+/** The editor's $schema line pointed at `ref` (replaced where the file has one, else added on top). */
+function withSchemaLine(text: string, ref: string): string {
+  const line = /^# yaml-language-server: \$schema=.*$/m;
+  return line.test(text) ? text.replace(line, SCHEMA_COMMENT(ref).trimEnd()) : SCHEMA_COMMENT(ref) + text;
+}
+
+/** catalog.yaml as the user wrote it, with the database's permissions and limits added (descriptions from a vocabulary table win). */
+function mergeCatalogText(text: string, permissions: Record<string, string>, limitNames: string[], databaseDescriptions: boolean): string {
+  const doc = parseDocument(text);
+  const perms = doc.get('permissions');
+  const existing = isMap(perms) ? (perms.toJSON() as Record<string, string>) : {};
+  for (const [name, description] of Object.entries(permissions).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!(name in existing) || (databaseDescriptions && existing[name] !== description)) doc.setIn(['permissions', name], description);
+  }
+  if (!isMap(doc.get('permissions'))) doc.set('permissions', {});
+  const limits = doc.get('limits');
+  const declared = isMap(limits) ? Object.keys(limits.toJSON() as object) : [];
+  for (const name of limitNames) if (!declared.includes(name)) doc.setIn(['limits', name], { description: '' });
+  if (!isMap(doc.get('limits'))) doc.set('limits', {});
+  return doc.toString();
+}
+
+function tierToFile(t: Tier, stored: StoredFields | null): Record<string, unknown> {
+  const has = (f: Parameters<StoredFields['fields']['has']>[0]) => !stored || stored.fields.has(f);
+  const out: Record<string, unknown> = { key: t.key, name: t.name };
+  if (t.description !== null && has('description')) out['description'] = t.description;
+  if (has('customer_facing')) out['customer_facing'] = t.customer_facing;
+  if (has('display_order')) out['display_order'] = t.display_order;
+  if (has('status')) out['status'] = t.status;
+  if (has('protected')) out['protected'] = t.protected;
+  if (has('billing_provider')) {
+    const billing: Record<string, unknown> = { provider: t.billing_provider };
+    if (t.billing_provider === 'stripe') billing['lookup_keys'] = t.billing_keys;
+    if (t.billing_provider === 'whop' && t.billing_keys[0]) billing['product_key'] = t.billing_keys[0];
+    if (t.fallback_price !== null && has('fallback_price')) billing['fallback_price'] = t.fallback_price;
+    out['billing'] = billing;
+  }
+  out['limits'] = t.limits;
+  if (!stored || stored.permissions !== 'none') out['permissions'] = t.permissions;
+  if (t.columns && Object.keys(t.columns).length) out['columns'] = t.columns;
+  return out;
 }

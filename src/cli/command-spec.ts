@@ -15,7 +15,8 @@ export interface CommandSpec {
   load(): Promise<{ run(values: Values, positionals: string[], io: Io): Promise<Outcome> }>;
 }
 
-export const DATABASE_OPTION = { database: { type: 'string' } } as const satisfies Options;
+/** --table-prefix: tierctl's tables take this prefix (default none, or $TIERCTL_TABLE_PREFIX). */
+export const DATABASE_OPTION = { database: { type: 'string' }, 'table-prefix': { type: 'string' } } as const satisfies Options;
 export const DIR_OPTION = { dir: { type: 'string', default: 'tiers' } } as const satisfies Options;
 
 export const COMMANDS: CommandSpec[] = [
@@ -60,22 +61,22 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'drift',
     summary: 'Check whether the database was changed outside tierctl since the last apply',
-    usage: 'tierctl drift [--database URL] [--format text|json]',
-    options: { ...DATABASE_OPTION, format: { type: 'string', default: 'text' } },
+    usage: 'tierctl drift [--database URL] [--dir tiers] [--format text|json]',
+    options: { ...DATABASE_OPTION, ...DIR_OPTION, format: { type: 'string', default: 'text' } },
     load: () => import('./commands/drift.js'),
   },
   {
     name: 'history',
     summary: 'List recent apply runs from the audit table',
-    usage: 'tierctl history [--database URL] [--limit 20] [--format text|json]',
-    options: { ...DATABASE_OPTION, limit: { type: 'string', default: '20' }, format: { type: 'string', default: 'text' } },
+    usage: 'tierctl history [--database URL] [--dir tiers] [--limit 20] [--format text|json]',
+    options: { ...DATABASE_OPTION, ...DIR_OPTION, limit: { type: 'string', default: '20' }, format: { type: 'string', default: 'text' } },
     load: () => import('./commands/history.js'),
   },
   {
     name: 'migrate',
     summary: "Create or upgrade tierctl's own tables",
-    usage: 'tierctl migrate [--database URL] [--status]',
-    options: { ...DATABASE_OPTION, status: { type: 'boolean', default: false }, 'lock-timeout': { type: 'string', default: '5000' } },
+    usage: 'tierctl migrate [--database URL] [--dir tiers] [--status]',
+    options: { ...DATABASE_OPTION, ...DIR_OPTION, status: { type: 'boolean', default: false }, 'lock-timeout': { type: 'string', default: '5000' } },
     load: () => import('./commands/migrate.js'),
   },
   {

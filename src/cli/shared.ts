@@ -2,8 +2,11 @@ import { execFileSync } from 'node:child_process';
 import type { LoadedCatalog } from '../catalog/load-catalog.js';
 import { loadCatalogDir } from '../catalog/read-catalog-dir.js';
 import { InvalidCatalogError, TierctlError } from '../errors.js';
-import { openDatabase, type Database, type OpenOptions } from '../state/database.js';
+import type { OpenOptions } from '../state/database.js';
 import { resolveDatabase } from '../state/database-url.js';
+import { openAppStore } from '../store/open-app-store.js';
+import { builtinStorage, openTierStore, tablePrefix } from '../store/open-store.js';
+import type { TierStore } from '../store/tier-store.js';
 import type { Io } from './io.js';
 import type { Values } from './command-spec.js';
 
@@ -24,21 +27,34 @@ export function positiveInt(value: unknown, flag: string): number {
   return n;
 }
 
-/** Opens the database named by --database / $DATABASE_URL / the embedded default. */
-export async function connect(values: Values, io: Io, options: OpenOptions = {}): Promise<Database | null> {
+/**
+ * Opens the store over the database named by --database / $DATABASE_URL / the embedded
+ * default, for tierctl's own tables (with --table-prefix / $TIERCTL_TABLE_PREFIX).
+ * `subscribers` comes from catalog.yaml when the command loaded it.
+ */
+export async function openStore(
+  values: Values,
+  io: Io,
+  options: OpenOptions & { subscribers?: LoadedCatalog['subscribers']; app?: Pick<LoadedCatalog, 'storage' | 'catalog' | 'sources' | 'catalogSource'> | null } = {},
+): Promise<TierStore | null> {
   const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
   const count = io.env['TIERCTL_SQL_COUNT'] === '1';
   let statements = 0;
-  const db = await openDatabase(target, { ...options, ...(count ? { onStatement: () => void statements++ } : {}) });
+  const { subscribers, app, ...open } = options;
+  const openOptions = { ...open, ...(count ? { onStatement: () => void statements++ } : {}) };
+  // catalog.yaml storage: the app's own tables, checked against the live tables first.
+  const store = app?.storage
+    ? await openAppStore(target, app, openOptions)
+    : await openTierStore(target, builtinStorage({ prefix: tablePrefix(values['table-prefix'] as string | undefined, io.env), subscribers: subscribers ?? null }), openOptions);
   if (count) process.once('exit', () => process.stderr.write(`tierctl: sql statements: ${statements}\n`));
-  return db;
+  return store;
 }
 
-export async function withDatabase<T>(db: Database | null, fn: (db: Database | null) => Promise<T>): Promise<T> {
+export async function withStore<T>(store: TierStore | null, fn: (store: TierStore | null) => Promise<T>): Promise<T> {
   try {
-    return await fn(db);
+    return await fn(store);
   } finally {
-    await db?.close().catch(() => undefined);
+    await store?.close().catch(() => undefined);
   }
 }
 

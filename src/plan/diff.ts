@@ -127,6 +127,14 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
   }
   for (const [k, v] of Object.entries(have.limits)) if (!Object.hasOwn(want.limits, k)) limits.removed[k] = v;
   if (Object.keys(limits.added).length || Object.keys(limits.removed).length || Object.keys(limits.changed).length) fields.limits = limits;
+  // App columns (storage: per_tier): both sides hold every per-tier column, null when unset.
+  const columns: Record<string, { before: string | number | boolean | null; after: string | number | boolean | null }> = {};
+  for (const name of [...new Set([...Object.keys(have.columns ?? {}), ...Object.keys(want.columns ?? {})])].sort()) {
+    const before = have.columns?.[name] ?? null;
+    const after = want.columns?.[name] ?? null;
+    if (before !== after) columns[name] = { before, after };
+  }
+  if (Object.keys(columns).length) fields.columns = columns;
   return Object.keys(fields).length ? fields : undefined;
 }
 

@@ -6,7 +6,12 @@ import { dict } from '../dict.js';
 export type Fingerprint = `sha256:${string}`;
 
 export function fingerprintOf(value: unknown): Fingerprint {
-  return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+  return fingerprintOfJson(canonicalJson(value));
+}
+
+/** The fingerprint of a value already in canonical JSON (apply stores that same text as the run's state). */
+export function fingerprintOfJson(json: string): Fingerprint {
+  return `sha256:${createHash('sha256').update(json).digest('hex')}`;
 }
 
 /** The fingerprint of a whole state: what a plan was computed against, what apply leaves. */

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { NAME_PATTERN, TIER_KEY_PATTERN } from '../catalog/schemas.js';
+import { tierStateSchema } from '../catalog/tier-state-schema.js';
 
 /**
  * The plan file's JSON Schema, and through FromSchema the one definition of the
@@ -25,27 +25,6 @@ const ADDED_REMOVED = {
 } as const;
 const LIMIT_VALUE = { type: ['integer', 'null'] } as const;
 
-export const tierStateSchema = {
-  description: 'A tier as stored: defaults filled in, collections sorted.',
-  type: 'object',
-  additionalProperties: false,
-  required: ['key', 'name', 'description', 'customer_facing', 'display_order', 'status', 'protected', 'billing_provider', 'billing_keys', 'fallback_price', 'limits', 'permissions'],
-  properties: {
-    key: { type: 'string', pattern: TIER_KEY_PATTERN },
-    name: { type: 'string' },
-    description: { type: ['string', 'null'] },
-    customer_facing: { type: 'boolean' },
-    display_order: { type: 'integer' },
-    status: { enum: ['active', 'retired'] },
-    protected: { type: 'boolean' },
-    billing_provider: { enum: ['stripe', 'whop', 'exempt'] },
-    billing_keys: { type: 'array', items: { type: 'string' } },
-    fallback_price: { type: ['string', 'null'] },
-    limits: { type: 'object', additionalProperties: LIMIT_VALUE },
-    permissions: { type: 'array', items: { type: 'string', pattern: NAME_PATTERN } },
-  },
-} as const;
-
 const tierFieldsSchema = {
   description: 'Field-level differences: before -> after for columns, added/removed for sets.',
   type: 'object',
@@ -61,6 +40,7 @@ const tierFieldsSchema = {
     fallback_price: BEFORE_AFTER,
     billing_keys: ADDED_REMOVED,
     permissions: ADDED_REMOVED,
+    columns: { type: 'object', additionalProperties: BEFORE_AFTER },
     limits: {
       type: 'object',
       additionalProperties: false,
@@ -100,6 +80,19 @@ const permissionChange = <const A extends string, const P extends Record<string,
 
 const DESCRIPTION_ONLY = { type: 'object', additionalProperties: false, required: ['description'], properties: { description: { type: 'string' } } } as const;
 
+const CHANGE = {
+  oneOf: [
+    permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
+    permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
+    permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
+    tierChange('rename', { from: { type: 'string' } }, ['from']),
+    tierChange('create', { after: tierStateSchema }, ['after']),
+    tierChange('update', { fields: tierFieldsSchema }, ['fields']),
+    tierChange('retire', {}, []),
+    tierChange('delete', { before: tierStateSchema }, ['before']),
+  ],
+} as const;
+
 export const planSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://tierctl.dev/schemas/plan.schema.json',
@@ -121,18 +114,7 @@ export const planSchema = {
     changes: {
       description: 'Changes in the order apply runs them.',
       type: 'array',
-      items: {
-        oneOf: [
-          permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
-          permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
-          permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
-          tierChange('rename', { from: { type: 'string' } }, ['from']),
-          tierChange('create', { after: tierStateSchema }, ['after']),
-          tierChange('update', { fields: tierFieldsSchema }, ['fields']),
-          tierChange('retire', {}, []),
-          tierChange('delete', { before: tierStateSchema }, ['before']),
-        ],
-      },
+      items: CHANGE,
     },
     blocked: {
       description: 'Changes that can never be applied as planned; a plan with any is refused.',
@@ -155,13 +137,13 @@ export const planSchema = {
       },
     },
     drift: {
-      description: 'Present when the database differs from what the last apply left: it was changed outside tierctl.',
+      description: 'Present when the database differs from what the last apply left: it was changed outside tierctl. `changes` lead from what that run left to what is there now (same shape as the plan\'s changes).',
       type: 'object',
       additionalProperties: false,
-      required: ['run_id', 'objects'],
+      required: ['run_id', 'changes'],
       properties: {
         run_id: { type: 'integer' },
-        objects: { type: 'array', items: { type: 'string' } },
+        changes: { type: 'array', items: CHANGE },
       },
     },
     stripe: {
@@ -195,7 +177,7 @@ export const planSchema = {
   },
 } as const;
 
-export type TierState = FromSchema<typeof tierStateSchema>;
+export type { TierState } from '../catalog/tier-state-schema.js';
 export type Plan = FromSchema<typeof planSchema>;
 export type Change = Plan['changes'][number];
 export type TierChange = Extract<Change, { kind: 'tier' }>;

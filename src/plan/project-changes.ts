@@ -10,6 +10,10 @@ export function applyFields(tier: Tier, fields: TierFields): Tier {
       const v = value as { added: string[]; removed: string[] };
       const removed = new Set(v.removed);
       out[name] = [...out[name].filter((x) => !removed.has(x)), ...v.added];
+    } else if (name === 'columns') {
+      const v = value as NonNullable<TierFields['columns']>;
+      out.columns = { ...out.columns };
+      for (const [k, x] of Object.entries(v)) out.columns[k] = x.after;
     } else if (name === 'limits') {
       const v = value as NonNullable<TierFields['limits']>;
       for (const k of Object.keys(v.removed)) delete out.limits[k];

@@ -58,6 +58,8 @@ function tierLines(t: Tier, mark: Mark): PlanLine[] {
   if (t.permissions.length) lines.push({ mark, depth: 1, text: `permissions: ${t.permissions.join(', ')}` });
   const limits = Object.entries(t.limits);
   if (limits.length) lines.push({ mark, depth: 1, text: `limits: ${limits.map(([k, v]) => `${k}=${limitValue(v)}`).join(', ')}` });
+  const columns = Object.entries(t.columns ?? {});
+  if (columns.length) lines.push({ mark, depth: 1, text: `columns: ${columns.map(([k, v]) => `${k}=${show(v)}`).join(', ')}` });
   return lines;
 }
 
@@ -73,6 +75,9 @@ function fieldLines(f: TierFields): PlanLine[] {
       for (const [k, x] of Object.entries(v.added)) lines.push({ mark: '+', depth: 1, text: `limits.${k}: ${limitValue(x)}` });
       for (const [k, x] of Object.entries(v.changed)) lines.push({ mark: '~', depth: 1, text: `limits.${k}: ${limitValue(x.before)} → ${limitValue(x.after)}` });
       for (const [k, x] of Object.entries(v.removed)) lines.push({ mark: '-', depth: 1, text: `limits.${k}: ${limitValue(x)}` });
+    } else if (name === 'columns') {
+      const v = value as NonNullable<TierFields['columns']>;
+      for (const [k, x] of Object.entries(v)) lines.push({ mark: '~', depth: 1, text: `columns.${k}: ${show(x.before)} → ${show(x.after)}` });
     } else {
       const v = value as { before: unknown; after: unknown };
       lines.push({ mark: '~', depth: 1, text: `${name}: ${show(v.before)} → ${show(v.after)}` });
@@ -99,8 +104,15 @@ export function driftLines(plan: Plan): PlanLine[] {
   if (!plan.drift) return [];
   return safe([
     { mark: '!', depth: 0, text: `drift: the database was changed outside tierctl since apply run #${plan.drift.run_id}; this plan reverts it` },
-    ...plan.drift.objects.map((o) => ({ mark: '!' as const, depth: 1 as const, text: o })),
+    ...driftChangeLines(plan.drift).map((text) => ({ mark: '!' as const, depth: 1 as const, text })),
   ]);
+}
+
+/** Drift's changes in the past tense ("tier pro was changed", then its fields), one string per line. */
+export function driftChangeLines(drift: NonNullable<Plan['drift']>): string[] {
+  const past = (text: string) =>
+    text.replace(' will be DELETED', ' was deleted').replace(' will be deleted', ' was deleted').replace(' will be created', ' was added').replace(' will be updated', ' was changed').replace(' will be retired', ' was retired');
+  return drift.changes.flatMap((c) => changeLines(c).map((l) => `${l.depth ? '    ' : ''}${l.mark} ${past(l.text)}`));
 }
 
 /** "9.00 USD / month" from Stripe's minor units (display only: never a price source). */

@@ -4,8 +4,11 @@ import { toDict } from '../dict.js';
 
 /** A tier as the application sees it: camelCase, frozen, with the row id its own tables reference. */
 export interface RuntimeTier {
-  /** `subscription_tier.id`: what the application's subscriber column (e.g. organization.subscription_tier_id) holds. */
-  readonly id: number;
+  /**
+   * `subscription_tier.id`: what the application's subscriber column (e.g. organization.subscription_tier_id) holds.
+   * null for an app table whose key is its primary key (catalog.yaml storage: id: null): subscribers hold the key.
+   */
+  readonly id: number | null;
   readonly key: string;
   readonly name: string;
   readonly description: string | null;
@@ -55,10 +58,9 @@ export function buildCatalogIndex(catalog: Catalog, tierIds: Readonly<Record<str
   const byId = new Map<number, RuntimeTier>();
   for (const t of Object.values(catalog.tiers)) {
     const id = Object.hasOwn(tierIds, t.key) ? tierIds[t.key] : undefined;
-    if (id === undefined) continue;
-    const tier = toRuntimeTier(t, id);
+    const tier = toRuntimeTier(t, id ?? null);
     byKey.set(tier.key, tier);
-    byId.set(id, tier);
+    if (id !== undefined) byId.set(id, tier);
   }
   const ordered = [...byKey.values()].sort((a, b) => a.displayOrder - b.displayOrder || a.key.localeCompare(b.key));
   const permissions = new Set(Object.keys(catalog.permissions));
@@ -94,7 +96,7 @@ export function buildCatalogIndex(catalog: Catalog, tierIds: Readonly<Record<str
   };
 }
 
-function toRuntimeTier(t: Tier, id: number): RuntimeTier {
+function toRuntimeTier(t: Tier, id: number | null): RuntimeTier {
   return Object.freeze({
     id,
     key: t.key,

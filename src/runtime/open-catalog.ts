@@ -5,6 +5,13 @@ import { openReadOnlyStore } from './read-only-store.js';
 export interface OpenCatalogOptions {
   /** `sqlite:path/to.db` or `postgres://…`; defaults to $DATABASE_URL, else sqlite:tierctl.sqlite (as the CLI). */
   database?: string;
+  /** The prefix of tierctl's tables, as given to the CLI (--table-prefix); defaults to $TIERCTL_TABLE_PREFIX, else none. */
+  tablePrefix?: string;
+  /**
+   * The tier directory (e.g. 'tiers'), when its catalog.yaml has a storage: section: the
+   * app's own tier tables are then read through that description (relative to the working directory).
+   */
+  tiersDir?: string;
 }
 
 /**
@@ -33,7 +40,7 @@ export interface TierCatalog {
 }
 
 export async function openCatalog(options: OpenCatalogOptions = {}): Promise<TierCatalog> {
-  const store = await openReadOnlyStore(options.database);
+  const store = await openReadOnlyStore(options.database, process.env, process.cwd(), options.tablePrefix, options.tiersDir);
   let index: CatalogIndex;
   let closed = false;
   const load = async (): Promise<CatalogIndex> => {

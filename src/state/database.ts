@@ -3,6 +3,7 @@ import type { QueryOptions, Sequelize, Transaction } from 'sequelize';
 import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { DatabaseTarget } from './database-url.js';
+import { dialectFor, type Dialect } from '../store/dialects/index.js';
 
 /**
  * The small port in front of the SQL database: raw queries in a transaction, and
@@ -12,6 +13,8 @@ import type { DatabaseTarget } from './database-url.js';
  */
 export interface Database {
   readonly dialect: 'sqlite' | 'postgres';
+  /** This database's differences (types, locks, error classes): ask it instead of branching on `dialect`. */
+  readonly engine: Dialect;
   readonly display: string;
   readonly sequelize: Sequelize;
   query<T = Record<string, unknown>>(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] }): Promise<T[]>;
@@ -54,7 +57,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       // tierctl handles SQLITE_BUSY itself (lock timeout, exit 4); Sequelize's own retry would hide it.
       retry: { max: 1 },
     });
-    patchSqliteConnections(sequelize, options.busyTimeoutMs ?? 5000, options.readOnly ?? false);
+    dialectFor('sqlite').configure(sequelize, { busyTimeoutMs: options.busyTimeoutMs ?? 5000, readOnly: options.readOnly ?? false });
   } else {
     sequelize = new Sequelize(target.url, {
       dialect: 'postgres',
@@ -66,6 +69,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   }
   const db: Database = {
     dialect: target.dialect,
+    engine: dialectFor(target.dialect),
     display: target.display,
     sequelize,
     async query<T>(sql: string, opts: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[] } = {}) {
@@ -102,29 +106,5 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 export function connectionError(target: DatabaseTarget, err: unknown): TierctlError {
   const original = (err as { original?: unknown }).original ?? err;
   const detail = redact(errorMessage(original));
-  const hint = target.dialect === 'postgres'
-    ? 'check that PostgreSQL is running and that --database / $DATABASE_URL is right'
-    : 'check the path in --database / $DATABASE_URL and that the file is readable and writable';
-  return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint });
-}
-
-/**
- * node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per
- * transaction without a hook to set it; wrap getConnection so every connection gets it
- * (and, for read-only commands, query_only, once per connection).
- */
-function patchSqliteConnections(sequelize: Sequelize, ms: number, readOnly: boolean): void {
-  type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void };
-  const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
-  const original = manager.getConnection.bind(manager);
-  const queryOnly = new WeakSet<Connection>();
-  manager.getConnection = async (o?: unknown) => {
-    const connection = await original(o);
-    connection.configure('busyTimeout', ms);
-    if (readOnly && !queryOnly.has(connection)) {
-      queryOnly.add(connection);
-      await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
-    }
-    return connection;
-  };
+  return new TierctlError(`cannot open database ${target.display}: ${detail}`, { hint: dialectFor(target.dialect).connectionHint });
 }

@@ -2,9 +2,6 @@ import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { Database } from './database.js';
 
-/** PostgreSQL SQLSTATEs for a connection that went away (terminated, crashed, shut down). */
-const PG_CONNECTION_LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006']);
-const CONNECTION_LOST_TEXT = /Connection terminated|not queryable|ECONNRESET|EPIPE|ECONNREFUSED|server closed the connection/i;
 
 /**
  * The database itself failing under a write: read-only storage, a full disk, a dropped
@@ -44,11 +41,7 @@ export function storageFailure(db: Database, err: unknown, committing: boolean):
   return undefined;
 }
 
-/** The PostgreSQL connection is gone: a ROLLBACK cannot be sent, the server has already rolled back. */
+/** The connection is gone: a ROLLBACK cannot be sent, the server has already rolled back. */
 export function isConnectionLost(db: Database, err: unknown): boolean {
-  if (db.dialect !== 'postgres') return false;
-  const original = (err as { original?: unknown; parent?: unknown }).original ?? (err as { parent?: unknown }).parent ?? err;
-  const code = String((original as { code?: unknown }).code ?? '');
-  const text = `${errorMessage(original)} ${(err as { name?: string }).name ?? ''}`;
-  return PG_CONNECTION_LOST.has(code) || CONNECTION_LOST_TEXT.test(text) || /SequelizeConnection/.test(text);
+  return db.engine.isConnectionLost(err);
 }

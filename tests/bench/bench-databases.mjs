@@ -29,7 +29,7 @@ async function pgAdmin(sql) {
   }
 }
 
-/** @returns {Promise<{ name: string, url: string, rows(): Promise<number>, drop(): Promise<void> }>} */
+/** @returns {Promise<{ name: string, url: string, rows(): Promise<number>, exec(sql: string): Promise<void>, drop(): Promise<void> }>} */
 export async function createDatabase(backend, workdir, size) {
   if (backend === 'sqlite') {
     const file = path.join(workdir, `bench-${size}.sqlite`);
@@ -44,12 +44,20 @@ export async function createDatabase(backend, workdir, size) {
         await new Promise((r) => db.close(r));
         return counts.reduce((a, b) => a + b, 0);
       },
+      async exec(sql) {
+        const db = new sqlite3.Database(file);
+        try {
+          await new Promise((resolve, reject) => db.exec(sql, (err) => (err ? reject(err) : resolve())));
+        } finally {
+          await new Promise((r) => db.close(r));
+        }
+      },
       async drop() {
         rmSync(file, { force: true });
       },
     };
   }
-  const name = `tierctl_bench_${process.pid}_${size}`;
+  const name = `tierctl_bench_${process.pid}_${String(size).replace(/[^a-z0-9]/gi, '_')}`;
   await pgAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await pgAdmin(`CREATE DATABASE ${name}`);
   const url = new URL(PG_ADMIN_URL);
@@ -64,6 +72,15 @@ export async function createDatabase(backend, workdir, size) {
         let total = 0;
         for (const t of ROW_TABLES) total += Number((await client.query(`SELECT COUNT(*) AS n FROM ${t}`)).rows[0].n);
         return total;
+      } finally {
+        await client.end();
+      }
+    },
+    async exec(sql) {
+      const client = new pg.Client({ connectionString: url.href });
+      await client.connect();
+      try {
+        await client.query(sql);
       } finally {
         await client.end();
       }

@@ -4,7 +4,7 @@
 // are checked here and reported as met or missed, not failed on.
 //
 //   node tests/bench/run.mjs [--sizes 100,1000,10000] [--backends sqlite,postgres] [--startup-runs 5]
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { createDatabase, postgresReachable } from './bench-databases.mjs';
 import { RSS_SOURCE, measure, medianOf } from './measure.mjs';
 import { renderResults } from './results-table.mjs';
 import { HOSTILE_BOUND_SECONDS, HOSTILE_SHAPES } from './hostile-shapes.mjs';
-import { PERMISSION_COUNT, writeSyntheticCatalog } from './synthetic-catalog.mjs';
+import { PERMISSION_COUNT, writeMappedCatalog, writeSyntheticCatalog } from './synthetic-catalog.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'tierctl.js');
@@ -109,10 +109,37 @@ for (const size of sizes) {
       } finally {
         await db.drop();
       }
+      await benchMapped(backend, work, size);
     }
     perSize.push(measured);
   } finally {
     rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Mapped storage: the same sizes in BatchTrack's own tables (examples/batchtrack), through
+ * catalog.yaml's storage:. Statements must stay constant per table however many tiers.
+ */
+async function benchMapped(backend, work, size) {
+  const example = path.join(ROOT, 'examples', 'batchtrack');
+  const dir = path.join(work, 'mapped');
+  const db = await createDatabase(backend, work, `${size}_mapped`);
+  try {
+    await db.exec(readFileSync(path.join(example, `schema.${backend}.sql`), 'utf8'));
+    writeMappedCatalog(path.join(dir, 'tiers'), size, readFileSync(path.join(example, 'tiers', 'catalog.yaml'), 'utf8'));
+    const cli = (...args) => measure([BIN, ...args, '--database', db.url], { cwd: dir });
+    const label = `${db.name}, mapped`;
+    const applyEmpty = expectCode('mapped apply (from empty)', await cli('apply', '--auto-approve', '--skip-stripe'));
+    record(size, label, 'apply from empty', applyEmpty, `${changesApplied(applyEmpty)} changes`);
+    const planCurrent = expectCode('mapped plan (up to date)', await cli('plan', '--skip-stripe', '--detailed-exitcode'));
+    record(size, label, 'plan, up-to-date database', planCurrent);
+    writeMappedCatalog(path.join(dir, 'tiers'), size, readFileSync(path.join(example, 'tiers', 'catalog.yaml'), 'utf8'), { updateEvery: 10 });
+    const update = expectCode('mapped apply (10% updated)', await cli('apply', '--auto-approve', '--skip-stripe'));
+    record(size, label, 'apply, 10% of tiers updated', update, `${changesApplied(update)} changes`);
+  } finally {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

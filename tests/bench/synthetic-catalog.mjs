@@ -58,3 +58,31 @@ export function writeSyntheticCatalog(dir, count, { updateEvery = 0 } = {}) {
     writeFileSync(path.join(dir, `${tierKey(i)}.yaml`), tierYaml(i, revision));
   }
 }
+
+/**
+ * The same catalog shape in BatchTrack's own tables (examples/batchtrack: catalog.yaml with
+ * its storage:, one lookup key per tier, the users limit as a column, grants in the app's
+ * join table), for the mapped-storage rows of the benchmark.
+ */
+export function writeMappedCatalog(dir, count, exampleCatalog, { updateEvery = 0 } = {}) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'catalog.yaml'), exampleCatalog);
+  const perms = ['batches.create', 'batches.view', 'inventory.edit', 'inventory.view', 'org.manage_users', 'reports.export'];
+  for (let i = 0; i < count; i++) {
+    const revision = updateEvery && i % updateEvery === 0 ? 1 : 0;
+    const key = tierKey(i);
+    writeFileSync(path.join(dir, `${key}.yaml`), [
+      `key: ${key}`,
+      `name: Tier ${i}${revision ? ' (rev 1)' : ''}`,
+      `description: Synthetic tier number ${i}, generated for the benchmark.`,
+      `customer_facing: ${i % 3 !== 0}`,
+      'billing:',
+      '  provider: stripe',
+      `  lookup_keys: [${key}_monthly]`,
+      `  fallback_price: "$${(i % 500) + 1}/mo"`,
+      `limits: { users: ${(i % 100) + 1 + revision} }`,
+      `permissions: [${perms.filter((_, k) => (i + k) % 2 === 0).join(', ')}]`,
+      '',
+    ].join('\n'));
+  }
+}

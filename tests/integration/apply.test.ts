@@ -166,8 +166,9 @@ for (const backend of BACKENDS) {
       expect(drift.code).toBe(2);
       expect(drift.stdout).toContain('name: "Professional" → "Hacked"');
       const plan = await run(['plan', '--skip-stripe', '--format', 'json']);
-      const parsed = JSON.parse(plan.stdout) as { drift?: { objects: string[] }; changes: unknown[] };
-      expect(parsed.drift?.objects.join('\n')).toContain('tier professional was changed');
+      const parsed = JSON.parse(plan.stdout) as { drift?: { changes: { kind: string; action: string; tier: string; fields: Record<string, unknown> }[] }; changes: unknown[] };
+      // Structured, no English: what the run left (before) and what is there now (after).
+      expect(parsed.drift?.changes).toEqual([{ kind: 'tier', action: 'update', tier: 'professional', fields: { name: { before: 'Professional', after: 'Hacked' } } }]);
       expect(parsed.changes).toHaveLength(1);
       edit('essential.yaml', 'name: Essential', 'name: Essential Plus');
       const both = await run(['plan', '--skip-stripe']);

@@ -3,17 +3,19 @@ import { normaliseCatalog, type Tier } from '../../src/catalog/model.js';
 import { applyPlan } from '../../src/apply/apply-plan.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { catalogFingerprint } from '../../src/plan/fingerprint.js';
-import { migrate, migrationStatus } from '../../src/state/migrator.js';
-import { readState } from '../../src/state/read-state.js';
-import { withReadTransaction } from '../../src/state/read-transaction.js';
+import { createSequelizeTierStore } from '../../src/store/sequelize-tier-store.js';
+import { builtinStorage } from '../../src/store/storage-description.js';
+import type { TierStore } from '../../src/store/tier-store.js';
 import { rebuildSqliteTable } from '../../migrations/sqlite-rebuild.js';
 import type { Migration } from '../../migrations/migration-context.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { loadReference } from '../support/sources.js';
-import { open, stateOf } from '../support/state.js';
+import { open, openStoreAt, stateOf } from '../support/state.js';
 
 const APPLY = { allowDestroy: true, lockTimeoutMs: 5000, toolVersion: 'test', actor: 'test', gitSha: null };
+const migrate = (store: TierStore) => store.write(5000, (tx) => store.migrate(tx));
+const migrationStatus = (store: TierStore) => store.read((tx) => store.migrationStatus(tx));
 
 function syntheticTiers(n: number): Tier[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -33,11 +35,11 @@ for (const backend of BACKENDS) {
     });
 
     it('creates every table with only named constraints, and a second run does nothing', async () => {
-      const conn = await open(db.url);
+      const conn = await openStoreAt(db.url);
       try {
         expect(await migrationStatus(conn)).toEqual({ executed: [], pending: MIGRATIONS.map((m) => m.name) });
-        expect(await migrate(conn, 5000)).toEqual(MIGRATIONS.map((m) => m.name));
-        expect(await migrate(conn, 5000)).toEqual([]);
+        expect(await migrate(conn)).toEqual(MIGRATIONS.map((m) => m.name));
+        expect(await migrate(conn)).toEqual([]);
         expect((await migrationStatus(conn)).pending).toEqual([]);
       } finally {
         await conn.close();
@@ -65,9 +67,9 @@ for (const backend of BACKENDS) {
     it('reads an uninitialised database as empty, and the applied catalog back as the same model', async () => {
       expect((await stateOf(db.url)).initialised).toBe(false);
       const loaded = loadReference();
-      const conn = await open(db.url);
+      const conn = await openStoreAt(db.url);
       try {
-        const empty = await withReadTransaction(conn, (tx) => readState(conn, tx));
+        const empty = await conn.read((tx) => conn.snapshot(tx));
         const plan = buildPlan({ desired: loaded, actual: empty.catalog, stripe: { verified: false, keys: {} }, toolVersion: 'test' });
         await applyPlan(conn, plan, APPLY);
       } finally {
@@ -83,14 +85,14 @@ for (const backend of BACKENDS) {
       for (const n of [5, 400]) {
         const target = await backend.create();
         try {
-          const conn = await open(target.url);
+          const conn = await openStoreAt(target.url);
           const desired = { catalog: normaliseCatalog({ a: 'A', b: 'B' }, syntheticTiers(n)), renamedFrom: {} };
           await applyPlan(conn, buildPlan({ desired, actual: normaliseCatalog({}, []), stripe: { verified: false, keys: {} }, toolVersion: 't' }), APPLY);
           await conn.close();
           let statements = 0;
-          const counted = await open(target.url, () => void statements++);
+          const counted = await openStoreAt(target.url, { onStatement: () => void statements++ });
           statements = 0;
-          const state = await readState(counted, undefined);
+          const state = await counted.read((tx) => counted.snapshot(tx));
           await counted.close();
           expect(Object.keys(state.catalog.tiers)).toHaveLength(n);
           counts.push(statements);
@@ -103,17 +105,22 @@ for (const backend of BACKENDS) {
 
     it.runIf(backend.name === 'sqlite')('a later migration can alter a constrained column (table rebuild) and keeps every named constraint', async () => {
       const loaded = loadReference();
-      const conn = await open(db.url);
+      const conn = await openStoreAt(db.url);
       try {
         await applyPlan(conn, buildPlan({ desired: loaded, actual: normaliseCatalog({}, []), stripe: { verified: false, keys: {} }, toolVersion: 't' }), APPLY);
-        const widen: Migration = {
-          name: '9999-test-widen-billing-key',
-          up: (ctx) => rebuildSqliteTable(ctx, 'tier_billing_key', (sql) => sql.replace('"key" VARCHAR(200)', '"key" VARCHAR(255)')),
-          down: async () => undefined,
-        };
-        expect(await migrate(conn, 5000, undefined, [...MIGRATIONS, widen])).toEqual(['9999-test-widen-billing-key']);
       } finally {
         await conn.close();
+      }
+      const widen: Migration = {
+        name: '9999-test-widen-billing-key',
+        up: (ctx) => rebuildSqliteTable(ctx, ctx.table('tier_billing_key'), (sql) => sql.replace('"key" VARCHAR(200)', '"key" VARCHAR(255)')),
+        down: async () => undefined,
+      };
+      const widening = await createSequelizeTierStore(await open(db.url), builtinStorage(), { migrations: [...MIGRATIONS, widen] });
+      try {
+        expect(await migrate(widening)).toEqual(['9999-test-widen-billing-key']);
+      } finally {
+        await widening.close();
       }
       const [row] = await db.sql<{ sql: string }>(`SELECT sql FROM sqlite_master WHERE name = 'tier_billing_key'`);
       expect(row?.sql).toContain('VARCHAR(255)');

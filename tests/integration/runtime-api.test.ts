@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogLookupError, openCatalog, type TierCatalog } from '../../src/index.js';
 import { openReadOnlyStore } from '../../src/runtime/read-only-store.js';
-import { withReadTransaction } from '../../src/state/read-transaction.js';
 import type { Tier } from '../../src/catalog/model.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { tierctl, workdirWithTiers } from '../support/cli.js';
@@ -68,7 +67,7 @@ for (const backend of BACKENDS) {
         const { id, ...view } = got;
         expect({ ...view, permissions: [...view.permissions].sort(), billingKeys: [...view.billingKeys].sort() }).toEqual(expectedView(t));
         expect(id).toBe(Number(rows.find((r) => r.key === t.key)?.id));
-        expect(catalog.tierById(id)).toBe(got);
+        expect(catalog.tierById(id as number)).toBe(got);
       }
       expect(catalog.tier('no_such_tier')).toBeUndefined();
     });
@@ -124,7 +123,12 @@ for (const backend of BACKENDS) {
         if (backend.name === 'sqlite') {
           await expect(store.db.exec(write)).rejects.toThrow(/SQLITE_READONLY|readonly/);
         } else {
-          await expect(withReadTransaction(store.db, (tx) => store.db.exec(write, { transaction: tx }))).rejects.toThrow(/read-only transaction/);
+          const tx = await store.db.engine.beginRead(store.db.sequelize);
+          try {
+            await expect(store.db.exec(write, { transaction: tx })).rejects.toThrow(/read-only transaction/);
+          } finally {
+            await tx.rollback().catch(() => undefined);
+          }
         }
         await store.read();
       } finally {

@@ -72,7 +72,7 @@ describe('the Markdown cap covers every section (item 15)', () => {
     const many = Array.from({ length: 2500 }, (_, i) => t(`whop_${String(i).padStart(4, '0')}`, { description: 'd'.repeat(60) }));
     const p = plan(many, []);
     p.warnings = many.map((x) => ({ tier: x.key, message: `whop product key ${x.billing_keys[0] as string} not verified (no verifier for whop)` }));
-    p.drift = { run_id: 7, objects: Array.from({ length: 3000 }, (_, i) => `~ tier drifted_${i} was changed`) };
+    p.drift = { run_id: 7, changes: Array.from({ length: 3000 }, (_, i) => ({ kind: 'permission' as const, action: 'create' as const, permission: `drifted_${i}`, after: { description: 'changed by hand' } })) };
     p.stripe = { verified: true, keys: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`key_${i}`, facts(`whop_${String(i).padStart(4, '0')}`, 'P'.repeat(250))])) };
     const md = renderMarkdown(p);
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(MARKDOWN_MAX_BYTES);

@@ -36,7 +36,7 @@ function plan(desired: Tier[], actual: Tier[], extra: { verified?: boolean; drif
 const mixed = () =>
   plan([t('new'), t('pro', { name: 'Pro 2', permissions: ['a', 'b'], limits: {} })], [t('pro'), t('old'), t('vip', { protected: true })], {
     verified: false,
-    drift: { run_id: 7, objects: ['tier pro: name'] },
+    drift: { run_id: 7, changes: [{ kind: 'tier', action: 'update', tier: 'pro', fields: { name: { before: 'Pro', after: 'Pro X' } } }] },
   });
 
 const ESC = '\u001b';

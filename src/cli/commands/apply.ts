@@ -7,9 +7,10 @@ import { renderText } from '../../render/text.js';
 import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
-import { computePlan } from '../compute-plan.js';
+import { readAndPlan, readStore, verifiedBilling } from '../../plan/read-and-plan.js';
 import type { Io } from '../io.js';
-import { actor, connect, gitSha, loadDesired, positiveInt, withDatabase } from '../shared.js';
+import { readStorageOnly } from '../../catalog/read-storage.js';
+import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
 
@@ -36,7 +37,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     });
   }
 
-  const loaded = saved ? undefined : await loadDesired(values['dir'] as string, io);
+  let loaded = saved ? undefined : await loadDesired(values['dir'] as string, io);
   if (loaded && !skipStripe && !io.env['STRIPE_API_KEY']) {
     throw new TierctlError('STRIPE_API_KEY is not set, so the Stripe lookup keys cannot be verified', {
       hint: 'set STRIPE_API_KEY (a restricted key with Prices: read and Products: read is enough), or pass --skip-stripe',
@@ -45,54 +46,74 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 
   // Decided once: a person at a terminal gets the Ink view, anything else plain text.
   const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
-  const db = await connect(values, io, { busyTimeoutMs: lockTimeoutMs });
-  return withDatabase(db, async (d) => {
+  // A saved plan still needs catalog.yaml's storage: to know which tables it is for.
+  const app = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
+  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? null, app });
+  return withStore(store, async (d) => {
     if (!d) throw new TierctlError('no database to apply to');
-    let plan = saved;
-    if (!plan) {
-      const planning = ui?.startProgress();
-      planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    const applyOptions = {
+      allowDestroy,
+      lockTimeoutMs,
+      toolVersion: TOOL_VERSION,
+      actor: actor(io.env),
+      gitSha: gitSha(io.env, io.cwd),
+      hooks: faultHooks(io.env),
+    };
+    let result: ApplyResult & { plan: Plan };
+    if (!saved && autoApprove && !ui) {
+      // No one to ask: plan against the state read under the lock and apply it in the same
+      // transaction, so the state is read once (Stripe is verified first, outside the lock).
+      const billing = await verifiedBilling(loaded!, skipStripe, io.env);
+      const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom };
+      // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
+      loaded = undefined;
+      result = await applyPlan(d, { desired, billing, onPlan: (p) => io.out(renderText(p, style)) }, { ...applyOptions, onProgress: (step) => io.err(`… ${step}\n`) });
+    } else {
+      let plan = saved;
+      if (!plan) {
+        const planning = ui?.startProgress();
+        planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+        try {
+          plan = await readAndPlan(loaded!, readStore(d), { skipStripe, env: io.env });
+          loaded = undefined;
+        } catch (err) {
+          await planning?.fail();
+          throw err;
+        }
+        await planning?.done();
+        if (ui) ui.showPlan(plan);
+        else io.out(renderText(plan, style));
+        checkApplicable(plan, allowDestroy);
+        if (plan.changes.length && !autoApprove) {
+          // Unreachable without a terminal: that case was refused above.
+          if (!ui) throw new BugError('confirmation requested without a terminal');
+          if (!(await ui.confirmApply(plan))) {
+            io.err('Apply cancelled; nothing was changed.\n');
+            return 'error';
+          }
+        }
+      } else {
+        io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
+      }
+      const progress = ui?.startProgress();
       try {
-        plan = (await computePlan(loaded!, d, skipStripe, io.env)).plan;
+        result = await applyPlan(d, plan, { ...applyOptions, onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)) });
       } catch (err) {
-        await planning?.fail();
+        await progress?.fail('Nothing was changed.');
         throw err;
       }
-      await planning?.done();
-      if (ui) ui.showPlan(plan);
-      else io.out(renderText(plan, style));
-      checkApplicable(plan, allowDestroy);
-      if (plan.changes.length && !autoApprove) {
-        // Unreachable without a terminal: that case was refused above.
-        if (!ui) throw new BugError('confirmation requested without a terminal');
-        if (!(await ui.confirmApply(plan))) {
-          io.err('Apply cancelled; nothing was changed.\n');
-          return 'error';
-        }
-      }
-    } else {
-      io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
+      await finish(result, progress);
+      return 'ok';
     }
-    const progress = ui?.startProgress();
-    let result: ApplyResult;
-    try {
-      result = await applyPlan(d, plan, {
-        allowDestroy,
-        lockTimeoutMs,
-        toolVersion: TOOL_VERSION,
-        actor: actor(io.env),
-        gitSha: gitSha(io.env, io.cwd),
-        hooks: faultHooks(io.env),
-        onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)),
-      });
-    } catch (err) {
-      await progress?.fail('Nothing was changed.');
-      throw err;
-    }
+    await finish(result, undefined);
+    return 'ok';
+  });
+
+  async function finish(result: ApplyResult & { plan: Plan }, progress: { done(message: string): Promise<void> } | undefined): Promise<void> {
     const message =
       result.status === 'no-op'
         ? `No changes. The database already matches (run #${result.runId}).`
-        : `Apply complete: ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'} applied in one transaction (run #${result.runId}).`;
+        : `Apply complete: ${result.plan.changes.length} change${result.plan.changes.length === 1 ? '' : 's'} applied in one transaction (run #${result.runId}).`;
     const migrated = result.migrations.length ? `Migrated: ${result.migrations.join(', ')}\n` : '';
     if (progress) {
       // Nothing else may write to the terminal while Ink owns the live region.
@@ -102,6 +123,5 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       if (migrated) io.err(migrated);
       io.out(`${message}\n`);
     }
-    return 'ok';
-  });
+  }
 }

@@ -1,36 +1,18 @@
+import { readStorageOnly } from '../../catalog/read-storage.js';
 import type { Outcome } from '../../errors.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
-import { choice, connect, positiveInt, withDatabase } from '../shared.js';
-import { existingTables } from '../../state/tables.js';
-import { TABLES } from '../../state/tables.js';
+import { choice, openStore, positiveInt, withStore } from '../shared.js';
+import type { RecordedRun } from '../../store/tier-store.js';
 import { visible } from '../../render/visible.js';
-
-interface RunRow {
-  id: number;
-  started_at: string;
-  finished_at: string | null;
-  tool_version: string;
-  actor: string | null;
-  git_sha: string | null;
-  status: string;
-  base_fingerprint: string;
-  result_fingerprint: string | null;
-  changes: string;
-}
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], ['text', 'json'] as const, 'format');
   const limit = positiveInt(values['limit'], 'limit');
-  const db = await connect(values, io, { readOnly: true });
-  return withDatabase(db, async (d) => {
-    let rows: RunRow[] = [];
-    if (d && (await existingTables(d)).has(TABLES.run)) {
-      rows = await d.query<RunRow>(
-        `SELECT id, started_at, finished_at, tool_version, actor, git_sha, status, base_fingerprint, result_fingerprint, changes FROM ${TABLES.run} ORDER BY id DESC LIMIT :limit`,
-        { replacements: { limit } },
-      );
-    }
+  // With catalog.yaml storage: in --dir, the audit runs live in its prefixed bookkeeping tables.
+  const store = await openStore(values, io, { readOnly: true, app: readStorageOnly(values['dir'] as string, io.cwd) });
+  return withStore(store, async (s) => {
+    const rows: RecordedRun[] = s ? await s.read((tx) => s.history(tx, limit)) : [];
     const runs = rows.map((r) => ({
       id: Number(r.id),
       started_at: new Date(r.started_at).toISOString(),

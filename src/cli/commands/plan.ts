@@ -1,21 +1,18 @@
 import path from 'node:path';
-import { loadCatalogAtRef } from '../../catalog/read-catalog-git.js';
-import { InvalidCatalogError, TierctlError, type Outcome } from '../../errors.js';
-import { buildPlan, planOutcome } from '../../plan/build-plan.js';
+import { TierctlError, type Outcome } from '../../errors.js';
+import { planOutcome } from '../../plan/build-plan.js';
+import { readAndPlan, readGitRef, readStore } from '../../plan/read-and-plan.js';
 import type { Plan } from '../../plan/plan-schema.js';
-import { emptyCatalog } from '../../catalog/model.js';
 import { renderJson } from '../../render/json.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { resolveDatabase } from '../../state/database-url.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
 import { wantsColor } from '../../render/style.js';
-import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
-import { computePlan, verifiedBilling } from '../compute-plan.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import type { Io } from '../io.js';
 import { appendSummaryOutput, writePlanOutput, type ProtectedPaths } from '../output-files.js';
-import { choice, connect, loadDesired, withDatabase } from '../shared.js';
+import { choice, loadDesired, openStore, withStore } from '../shared.js';
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], PLAN_FORMATS, 'format');
@@ -26,17 +23,10 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   let plan: Plan;
   const against = values['against'] as string | undefined;
   if (against) {
-    const base = await loadCatalogAtRef(against, dir, io.cwd);
-    if (base !== 'absent' && !base.ok) throw new InvalidCatalogError(base.diagnostics, `tier files at ${against}`);
-    plan = buildPlan({
-      desired: loaded,
-      actual: base === 'absent' ? emptyCatalog() : base.loaded.catalog,
-      ...(await verifiedBilling(loaded, skipStripe, io.env)),
-      toolVersion: TOOL_VERSION,
-    });
+    plan = await readAndPlan(loaded, readGitRef(against, dir, io.cwd), { skipStripe, env: io.env });
   } else {
-    const db = await connect(values, io, { readOnly: true });
-    plan = await withDatabase(db, async (d) => (await computePlan(loaded, d, skipStripe, io.env)).plan);
+    const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers, app: loaded });
+    plan = await withStore(store, (s) => readAndPlan(loaded, readStore(s), { skipStripe, env: io.env }));
   }
 
   if (values['out'] && values['summary-file'] && path.resolve(io.cwd, values['out'] as string) === path.resolve(io.cwd, values['summary-file'] as string)) {

@@ -1,0 +1,44 @@
+import type { Sequelize, Transaction } from 'sequelize';
+
+/**
+ * Everything that differs between the databases tierctl supports, in one object per
+ * database (Kysely's `Dialect`): column types for migrations, how a read snapshot and a
+ * locked write transaction begin, and how errors are classified. Code elsewhere asks
+ * its dialect instead of branching on the database's name. Raw SQL lives only here (and
+ * in migrations/): locks, pragmas, listing tables.
+ */
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Column types tierctl's migrations use where the databases disagree. */
+  readonly columnTypes: { id: string; timestamp: string; boolean: string; json: string; bigint: string };
+  /** Begins a consistent read-only snapshot (never writes). */
+  beginRead(sequelize: Sequelize): Promise<Transaction>;
+  /**
+   * Begins a write transaction and takes the writer lock, waiting up to `timeoutMs`.
+   * A lock timeout rejects with an error `isLockTimeout` recognises.
+   */
+  beginLockedWrite(sequelize: Sequelize, timeoutMs: number): Promise<Transaction>;
+  /** Another writer held the lock past the timeout. */
+  isLockTimeout(err: unknown): boolean;
+  /** The connection is gone: a ROLLBACK cannot be sent, the server has rolled back already. */
+  isConnectionLost(err: unknown): boolean;
+  /** The role lacks a privilege (e.g. CREATE on the schema); the text names which. */
+  permissionDenied(err: unknown): string | undefined;
+  /** Names of the tables in the schema tierctl works in, in one query. */
+  listTables(sequelize: Sequelize, tx: Transaction | null): Promise<Set<string>>;
+  /**
+   * Per-connection settings Sequelize has no option for (SQLite: the busy timeout, which is
+   * the lock timeout, and `query_only` for read-only commands). Called once per Sequelize instance.
+   */
+  configure(sequelize: Sequelize, options: { busyTimeoutMs: number; readOnly: boolean }): void;
+  /** What to check when the database cannot be opened. */
+  readonly connectionHint: string;
+}
+
+/** The driver error under Sequelize's wrapper. */
+export function originalError(err: unknown): { code: string; message: string } {
+  const original = (err as { original?: unknown; parent?: unknown })?.original ?? (err as { parent?: unknown })?.parent ?? err;
+  const code = String((original as { code?: unknown })?.code ?? '');
+  const message = String((original as { message?: unknown })?.message ?? original);
+  return { code, message };
+}

@@ -1,0 +1,55 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import { originalError, type Dialect } from './dialect.js';
+
+/**
+ * SQLite: one writer at a time by the database's own lock. A write transaction starts with
+ * BEGIN IMMEDIATE, which waits up to the connection's busy timeout (set per connection in
+ * state/database.ts to the lock timeout) and then fails with SQLITE_BUSY.
+ */
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  columnTypes: { id: 'INTEGER', timestamp: 'DATETIME', boolean: 'BOOLEAN', json: 'TEXT', bigint: 'BIGINT' },
+  async beginRead(sequelize) {
+    const { Transaction } = await import('sequelize');
+    return sequelize.transaction({ type: Transaction.TYPES.DEFERRED });
+  },
+  async beginLockedWrite(sequelize) {
+    const { Transaction } = await import('sequelize');
+    return sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE });
+  },
+  isLockTimeout(err) {
+    const { code, message } = originalError(err);
+    return /SQLITE_BUSY|database is locked/.test(`${code} ${message} ${(err as { message?: string })?.message ?? ''}`);
+  },
+  isConnectionLost() {
+    return false;
+  },
+  permissionDenied(err) {
+    const { code, message } = originalError(err);
+    return /SQLITE_READONLY|SQLITE_PERM|SQLITE_AUTH/.test(`${code} ${message}`) ? 'write access to the database file' : undefined;
+  },
+  async listTables(sequelize: Sequelize, tx: Transaction | null) {
+    const { QueryTypes } = await import('sequelize');
+    const rows = await sequelize.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'", { type: QueryTypes.SELECT, transaction: tx, raw: true });
+    return new Set(rows.map((r) => r.name));
+  },
+  configure(sequelize, { busyTimeoutMs, readOnly }) {
+    // node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per transaction
+    // without a hook to set it; wrap getConnection so every connection gets it (and, for
+    // read-only commands, query_only, once per connection).
+    type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void };
+    const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
+    const original = manager.getConnection.bind(manager);
+    const queryOnly = new WeakSet<Connection>();
+    manager.getConnection = async (o?: unknown) => {
+      const connection = await original(o);
+      connection.configure('busyTimeout', busyTimeoutMs);
+      if (readOnly && !queryOnly.has(connection)) {
+        queryOnly.add(connection);
+        await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
+      }
+      return connection;
+    };
+  },
+  connectionHint: 'check the path in --database / $DATABASE_URL and that the file is readable and writable',
+};

@@ -1,0 +1,483 @@
+import type { Transaction } from 'sequelize';
+import { MIGRATIONS } from '../../migrations/index.js';
+import type { Migration } from '../../migrations/migration-context.js';
+import { emptyCatalog, normaliseCatalog, type Catalog, type Tier } from '../catalog/model.js';
+import { BugError, StaleError, TierctlError, errorMessage } from '../errors.js';
+import type { Change } from '../plan/plan-schema.js';
+import { projectChanges } from '../plan/project-changes.js';
+import { redact } from '../secrets.js';
+import type { Database } from '../state/database.js';
+import { storageFailure } from '../state/storage-errors.js';
+import { defineModels, type AnyModel, type StoreModels } from './define-models.js';
+import { readMigrationStatus, runPendingMigrations } from './migrations-runner.js';
+import { bookkeepingTables, type StorageDescription } from './storage-description.js';
+import { foreignTables, foreignTableError } from './table-ownership.js';
+import { rowToTier, tierToRow, type TierChildren, type TierRow } from './tier-rows.js';
+import type { AppliedWrites, LastRun, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
+
+/** Rows per multi-row statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
+export const ROWS_PER_STATEMENT = 500;
+
+export function chunk<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** A tier row's reference as the child tables hold it: the id column's value, or the key when the key is the primary key. */
+type Ref = number | string;
+
+class SqlTransaction implements StoreTransaction {
+  constructor(
+    readonly mode: 'read' | 'write',
+    readonly tx: Transaction,
+  ) {}
+}
+
+/** What apply needs from a snapshot besides the catalog (kept off the port's data). */
+interface SnapshotIds {
+  refs: Map<string, Ref>;
+  permissionIds: Map<string, number>;
+}
+
+export interface SequelizeStoreOptions {
+  /** tierctl's migrations (tests add one); defaults to migrations/index.ts. */
+  migrations?: readonly Migration[];
+}
+
+/**
+ * The one SQL implementation of the TierStore port: Sequelize models defined from a storage
+ * description (define-models.ts), rows converted by tier-rows.ts, database differences in
+ * `db.engine` (the Dialect). Reads one statement per table; writes in batches.
+ */
+export async function createSequelizeTierStore(db: Database, description: StorageDescription, options: SequelizeStoreOptions = {}): Promise<TierStore> {
+  const { DataTypes, Op, fn, col } = await import('sequelize');
+  const models = defineModels(db.sequelize, DataTypes, description);
+  const migrations = options.migrations ?? MIGRATIONS;
+  const names = bookkeepingTables(description.bookkeeping.prefix);
+  const ids = new WeakMap<StoreSnapshot, SnapshotIds>();
+  const d = description;
+  const idColumn = d.tier.idColumn;
+  const refColumn = idColumn ?? d.tier.keyColumn;
+  const toRef = (raw: unknown): Ref => (idColumn ? Number(raw) : String(raw));
+
+  const unwrap = (t: StoreTransaction, mode?: 'write'): Transaction => {
+    if (!(t instanceof SqlTransaction)) throw new BugError('a transaction from another store');
+    if (mode && t.mode !== mode) throw new BugError('a write needs the write transaction');
+    return t.tx;
+  };
+  const raw = async <T>(model: AnyModel, tx: Transaction, options: Record<string, unknown> = {}): Promise<T[]> =>
+    (await model.findAll({ raw: true, transaction: tx, ...options })) as unknown as T[];
+
+  async function inspect(tx: Transaction): Promise<{ tables: Set<string>; status: MigrationStatus }> {
+    const tables = await db.engine.listTables(db.sequelize, tx);
+    const status = await readMigrationStatus(models, tx, tables, names.migration, migrations);
+    const foreign = foreignTables(d, tables, tables.has(names.migration) ? status.executed : null);
+    if (foreign.length) throw foreignTableError(db.display, foreign, d);
+    return { tables, status };
+  }
+
+  function lockTimeout(ms: number): StaleError {
+    return new StaleError(
+      `another tierctl run holds the lock on ${db.display}; gave up after ${ms} ms`,
+      'wait for the other apply to finish, then plan again (or raise --lock-timeout)',
+    );
+  }
+
+  /** Child collections of the given tier refs (all when `refs` is null), one statement per table and batch. */
+  async function readChildren(tx: Transaction, refs: Ref[] | null, permissionNames: Map<number, string>): Promise<Map<string, TierChildren>> {
+    const out = new Map<string, TierChildren>();
+    const of = (ref: unknown): TierChildren => {
+      const k = String(toRef(ref));
+      let c = out.get(k);
+      if (!c) out.set(k, (c = { permissions: [], limits: {}, billingKeys: [] }));
+      return c;
+    };
+    const batches = refs === null ? [null] : chunk(refs);
+    for (const batch of batches) {
+      const where = (column: string) => (batch === null ? {} : { where: { [column]: batch } });
+      if (models.grant && d.permissions.kind === 'join') {
+        const p = d.permissions;
+        for (const g of await raw<Record<string, unknown>>(models.grant, tx, { attributes: [p.tierIdColumn, p.permissionIdColumn], ...where(p.tierIdColumn) })) {
+          const name = permissionNames.get(Number(g[p.permissionIdColumn]));
+          if (name !== undefined) of(g[p.tierIdColumn]).permissions.push(name);
+        }
+      }
+      if (models.limit && d.limits.kind === 'rows') {
+        const l = d.limits;
+        for (const r of await raw<Record<string, unknown>>(models.limit, tx, { attributes: [l.tierIdColumn, l.nameColumn, l.valueColumn], ...where(l.tierIdColumn) })) {
+          const value = r[l.valueColumn];
+          of(r[l.tierIdColumn]).limits[String(r[l.nameColumn])] = value === null || value === undefined ? null : Number(value);
+        }
+      }
+      if (models.billingKey && d.billingKeys.kind === 'rows') {
+        const b = d.billingKeys;
+        for (const r of await raw<Record<string, unknown>>(models.billingKey, tx, { attributes: [b.tierIdColumn, b.keyColumn], ...where(b.tierIdColumn) })) {
+          of(r[b.tierIdColumn]).billingKeys.push(String(r[b.keyColumn]));
+        }
+      }
+    }
+    return out;
+  }
+
+  async function readVocabulary(tx: Transaction): Promise<{ permissions: Record<string, string>; ids: Map<string, number>; names: Map<number, string> }> {
+    const permissions: Record<string, string> = {};
+    const byName = new Map<string, number>();
+    const byId = new Map<number, string>();
+    if (models.permission && d.permissions.kind === 'join') {
+      const v = d.permissions.vocabulary;
+      const attributes = [v.idColumn, v.nameColumn, ...(v.descriptionColumn ? [v.descriptionColumn] : [])];
+      for (const r of await raw<Record<string, unknown>>(models.permission, tx, { attributes })) {
+        const name = String(r[v.nameColumn]);
+        permissions[name] = v.descriptionColumn ? String(r[v.descriptionColumn] ?? '') : '';
+        byName.set(name, Number(r[v.idColumn]));
+        byId.set(Number(r[v.idColumn]), name);
+      }
+    }
+    return { permissions, ids: byName, names: byId };
+  }
+
+  /** Tier rows (all, or the given refs), one statement per batch; timestamps are never read. */
+  async function readTierRows(tx: Transaction, refs: Ref[] | null): Promise<TierRow[]> {
+    const attributes = [...new Set([...(idColumn ? [idColumn] : []), d.tier.keyColumn, ...Object.entries(d.tier.columns).filter(([, s]) => s.kind !== 'timestamp').map(([c]) => c)])];
+    if (refs === null) return raw<TierRow>(models.tier, tx, { attributes });
+    const rows: TierRow[] = [];
+    for (const batch of chunk(refs)) rows.push(...(await raw<TierRow>(models.tier, tx, { attributes, where: { [refColumn]: batch } })));
+    return rows;
+  }
+
+  const store: TierStore = {
+    display: db.display,
+    description: d,
+
+    async read(fn) {
+      const tx = await db.engine.beginRead(db.sequelize);
+      try {
+        return await fn(new SqlTransaction('read', tx));
+      } finally {
+        await tx.rollback().catch(() => undefined);
+      }
+    },
+
+    async write(lockTimeoutMs, fn) {
+      let tx: Transaction;
+      try {
+        tx = await db.engine.beginLockedWrite(db.sequelize, lockTimeoutMs);
+      } catch (err) {
+        if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
+        throw storageFailure(db, err, false) ?? err;
+      }
+      let committing = false;
+      try {
+        const result = await fn(new SqlTransaction('write', tx));
+        committing = true;
+        await tx.commit();
+        return result;
+      } catch (err) {
+        // On a dead connection the server has rolled back already; trying again only makes
+        // Sequelize print its own warning past tierctl's output (and its redaction).
+        if (!committing && !db.engine.isConnectionLost(err)) await tx.rollback().catch(() => undefined);
+        if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
+        throw storageFailure(db, err, committing) ?? err;
+      }
+    },
+
+    async snapshot(t) {
+      const tx = unwrap(t);
+      const { tables } = await inspect(tx);
+      if (!tables.has(d.tier.table)) {
+        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: {}, initialised: false, lastRun: null };
+        ids.set(empty, { refs: new Map(), permissionIds: new Map() });
+        return empty;
+      }
+      // Sequential on purpose: one connection serves the snapshot transaction.
+      const tierRows = await readTierRows(tx, null);
+      const vocabulary = await readVocabulary(tx);
+      const children = await readChildren(tx, null, vocabulary.names);
+      const lastRun = tables.has(names.run) ? await readLastRun(tx) : null;
+
+      const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+      const tiers: Tier[] = [];
+      const tierIds: Record<string, number> = {};
+      const refs = new Map<string, Ref>();
+      for (const row of tierRows) {
+        const ref = toRef(row[refColumn]);
+        const tier = rowToTier(d, row, children.get(String(ref)) ?? none);
+        tiers.push(tier);
+        refs.set(tier.key, ref);
+        if (idColumn) tierIds[tier.key] = ref as number;
+      }
+      const snapshot: StoreSnapshot = { catalog: normaliseCatalog(vocabulary.permissions, tiers), tierIds, initialised: true, lastRun };
+      ids.set(snapshot, { refs, permissionIds: vocabulary.ids });
+      return snapshot;
+    },
+
+    async countSubscribers(t, snapshot) {
+      const tx = unwrap(t);
+      const ref = d.subscribers;
+      if (!ref || Object.keys(snapshot.catalog.tiers).length === 0) return {};
+      const modelName = `tierctl:subscribers:${ref.table}.${ref.column}`;
+      const model =
+        db.sequelize.isDefined(modelName)
+          ? db.sequelize.model(modelName)
+          : db.sequelize.define(modelName, { [ref.column]: { type: ref.references === 'id' ? DataTypes.INTEGER : DataTypes.STRING } }, { tableName: ref.table, timestamps: false, freezeTableName: true });
+      model.removeAttribute('id');
+      let rows: Record<string, unknown>[];
+      try {
+        // In a savepoint: on PostgreSQL a failed statement (a missing table) would otherwise abort
+        // the caller's transaction, and apply plans and writes in the same one.
+        rows = await db.sequelize.transaction({ transaction: tx }, (savepoint) =>
+          raw<Record<string, unknown>>(model, savepoint, { attributes: [ref.column, [fn('COUNT', col(ref.column)), 'n']], where: { [ref.column]: { [Op.ne]: null } }, group: [ref.column] }),
+        );
+      } catch (err) {
+        throw new TierctlError(`cannot count subscribers in ${ref.table}.${ref.column}: ${redact(errorMessage((err as { original?: unknown }).original ?? err))}`, {
+          hint: 'fix subscribers: in catalog.yaml (table and column the application uses), or remove it; deletes stay refused until subscribers can be counted',
+        });
+      }
+      const keyByRef = new Map<string, string>();
+      for (const key of Object.keys(snapshot.catalog.tiers)) keyByRef.set(ref.references === 'key' ? key : String(snapshot.tierIds[key]), key);
+      const out: Record<string, number> = {};
+      for (const r of rows) {
+        const key = keyByRef.get(String(ref.references === 'id' ? Number(r[ref.column]) : r[ref.column]));
+        if (key !== undefined) out[key] = Number(r['n']);
+      }
+      return out;
+    },
+
+    async apply(t, base, changes, hooks = {}) {
+      const tx = unwrap(t, 'write');
+      const known = ids.get(base);
+      if (!known) throw new BugError('apply needs a snapshot read by this store in this transaction');
+      return writeChanges({ tx, base, known, changes, hooks });
+    },
+
+    async recordRun(t, run) {
+      const tx = unwrap(t, 'write');
+      // Model.create binds its values ($1…) instead of escaping them: the two JSON values are ~12 MB at 10,000 tiers.
+      const row = await models.run.create({ ...run }, { transaction: tx });
+      return Number(row.get('id'));
+    },
+
+    async history(t, limit) {
+      const tx = unwrap(t);
+      const tables = await db.engine.listTables(db.sequelize, tx);
+      if (!tables.has(names.run)) return [];
+      const rows = await raw<Record<string, unknown>>(models.run, tx, {
+        attributes: ['id', 'started_at', 'finished_at', 'tool_version', 'actor', 'git_sha', 'status', 'base_fingerprint', 'result_fingerprint', 'changes'],
+        order: [['id', 'DESC']],
+        limit,
+      });
+      return rows.map(
+        (r): RecordedRun => ({
+          id: Number(r['id']),
+          started_at: String(r['started_at']),
+          finished_at: r['finished_at'] === null ? null : String(r['finished_at']),
+          tool_version: String(r['tool_version']),
+          actor: (r['actor'] as string | null) ?? null,
+          git_sha: (r['git_sha'] as string | null) ?? null,
+          status: String(r['status']),
+          base_fingerprint: String(r['base_fingerprint']),
+          result_fingerprint: (r['result_fingerprint'] as string | null) ?? null,
+          changes: String(r['changes']),
+        }),
+      );
+    },
+
+    async migrationStatus(t) {
+      return (await inspect(unwrap(t))).status;
+    },
+
+    async migrate(t) {
+      const tx = unwrap(t, 'write');
+      const { tables, status } = await inspect(tx);
+      return runPendingMigrations({ db, tx, models, prefix: d.bookkeeping.prefix, migrationTable: names.migration, migrations, tierTables: d.origin === 'builtin' }, status, tables.has(names.migration));
+    },
+
+    close: () => db.close(),
+  };
+
+  async function readLastRun(tx: Transaction): Promise<LastRun | null> {
+    const [run] = await raw<{ id: number; result_fingerprint: string; finished_at: string | Date; result_state: string | null }>(models.run, tx, {
+      attributes: ['id', 'result_fingerprint', 'finished_at', 'result_state'],
+      where: { status: ['applied', 'no-op'], result_fingerprint: { [Op.ne]: null } },
+      order: [['id', 'DESC']],
+      limit: 1,
+    });
+    return run ? { id: Number(run.id), result_fingerprint: run.result_fingerprint, finished_at: new Date(run.finished_at).toISOString(), result_state: run.result_state } : null;
+  }
+
+  /**
+   * A plan's changes inside the caller's transaction, in batches: statements grow with the
+   * number of tables and batches, not with rows. Child rows (grants, limits, billing keys)
+   * of touched tiers are replaced wholesale, old rows first, so a billing key can move
+   * between tiers within one apply. Then the written tiers are read back for the self-check.
+   */
+  async function writeChanges(input: { tx: Transaction; base: StoreSnapshot; known: SnapshotIds; changes: readonly Change[]; hooks: WriteHooks }): Promise<AppliedWrites> {
+    const { tx, base, known, changes, hooks } = input;
+    let statements = 0;
+    const step = async <T>(fn: () => Promise<T>): Promise<T> => {
+      statements++;
+      await hooks.beforeStatement?.(statements);
+      return fn();
+    };
+    // Multi-row INSERTs through Sequelize's query generator (its quoting and per-type escaping),
+    // without building a model instance per row: at 10,000 tiers that is 180,000 rows.
+    const queryInterface = db.sequelize.getQueryInterface();
+    const insert = (model: AnyModel, rows: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
+      step(() => queryInterface.bulkInsert(model.getTableName(), rows, { transaction: tx, ...extra }, model.getAttributes()));
+    /** Rows added one by one, written ROWS_PER_STATEMENT at a time (never all held at once). */
+    const batcher = (model: AnyModel) => {
+      let pending: Record<string, unknown>[] = [];
+      return {
+        async add(row: Record<string, unknown>) {
+          pending.push(row);
+          if (pending.length >= ROWS_PER_STATEMENT) await this.flush();
+        },
+        async flush() {
+          if (pending.length) await insert(model, pending);
+          pending = [];
+        },
+      };
+    };
+    const now = new Date();
+    const target = projectChanges(base.catalog, changes);
+    const refs = new Map(known.refs);
+    const permissionIds = new Map(known.permissionIds);
+    const refOf = (key: string): Ref => {
+      const ref = refs.get(key);
+      if (ref === undefined) throw new BugError(`no row for tier ${key}`);
+      return ref;
+    };
+
+    // 1. Permission vocabulary: creates in batches, description updates one by one (rare).
+    const permCreates = changes.filter((c): c is Extract<Change, { kind: 'permission'; action: 'create' }> => c.kind === 'permission' && c.action === 'create');
+    if (models.permission && d.permissions.kind === 'join') {
+      const v = d.permissions.vocabulary;
+      const permission = models.permission;
+      for (const part of chunk(permCreates)) {
+        await insert(permission, part.map((c) => ({ [v.nameColumn]: c.permission, ...(v.descriptionColumn ? { [v.descriptionColumn]: c.after.description } : {}) })));
+        const rows = await raw<Record<string, unknown>>(permission, tx, { attributes: [v.idColumn, v.nameColumn], where: { [v.nameColumn]: part.map((c) => c.permission) } });
+        for (const r of rows) permissionIds.set(String(r[v.nameColumn]), Number(r[v.idColumn]));
+      }
+      const descriptionColumn = v.descriptionColumn;
+      if (descriptionColumn) {
+        for (const c of changes) {
+          if (c.kind === 'permission' && c.action === 'update') {
+            await step(() => permission.update({ [descriptionColumn]: c.fields.description.after }, { where: { [v.nameColumn]: c.permission }, transaction: tx }));
+          }
+        }
+      }
+    }
+
+    // 2. Renames keep the row id; two steps so swapped keys never collide on the key's unique constraint.
+    const renames = changes.filter((c): c is Extract<Change, { action: 'rename' }> => c.action === 'rename');
+    if (renames.length && !idColumn) throw new BugError('a rename reached a storage whose key is its primary key');
+    const writeStamps = Object.fromEntries(Object.entries(d.tier.columns).filter(([, s]) => s.kind === 'timestamp' && s.on === 'write').map(([c]) => [c, now]));
+    for (const r of renames) {
+      const id = refOf(r.from);
+      await step(() => models.tier.update({ [d.tier.keyColumn]: `~rename~${id}` }, { where: { [idColumn as string]: id }, transaction: tx }));
+    }
+    for (const r of renames) {
+      const id = refOf(r.from);
+      await step(() => models.tier.update({ [d.tier.keyColumn]: r.tier, ...writeStamps }, { where: { [idColumn as string]: id }, transaction: tx }));
+      refs.delete(r.from);
+      refs.set(r.tier, id);
+    }
+
+    // 3. Drop child rows of every tier that is updated or deleted; they are rewritten below.
+    const touched = new Set<string>();
+    const deletes: string[] = [];
+    for (const c of changes) {
+      if (c.kind !== 'tier') continue;
+      if (c.action === 'update') touched.add(c.tier);
+      if (c.action === 'delete') deletes.push(c.tier);
+    }
+    const childTables: [AnyModel, string][] = [];
+    if (models.grant && d.permissions.kind === 'join') childTables.push([models.grant, d.permissions.tierIdColumn]);
+    if (models.limit && d.limits.kind === 'rows') childTables.push([models.limit, d.limits.tierIdColumn]);
+    if (models.billingKey && d.billingKeys.kind === 'rows') childTables.push([models.billingKey, d.billingKeys.tierIdColumn]);
+    for (const part of chunk([...touched, ...deletes].map(refOf))) {
+      for (const [model, column] of childTables) await step(() => model.destroy({ where: { [column]: part }, transaction: tx }));
+    }
+    for (const part of chunk(deletes.map(refOf))) await step(() => models.tier.destroy({ where: { [refColumn]: part }, transaction: tx }));
+    for (const k of deletes) refs.delete(k);
+
+    // 4. New tiers in batches, then their ids in one query per batch.
+    const creates = changes.filter((c): c is Extract<Change, { action: 'create'; kind: 'tier' }> => c.kind === 'tier' && c.action === 'create').map((c) => c.after);
+    for (const part of chunk(creates)) {
+      await insert(models.tier, part.map((tier) => tierToRow(d, tier, now, true)));
+      if (idColumn) {
+        const back = await raw<TierRow>(models.tier, tx, { attributes: [idColumn, d.tier.keyColumn], where: { [d.tier.keyColumn]: part.map((tier) => tier.key) } });
+        for (const r of back) refs.set(String(r[d.tier.keyColumn]), Number(r[idColumn]));
+      } else {
+        for (const tier of part) refs.set(tier.key, tier.key);
+      }
+    }
+
+    // 5. Updated and retired tiers: one upsert per batch sets every named column from the target state
+    //    (the insert half carries the create timestamps too, so NOT NULL holds; the update half keeps them).
+    const rewritten = [...new Set(changes.filter((c) => c.kind === 'tier' && (c.action === 'update' || c.action === 'retire')).map((c) => (c as { tier: string }).tier))];
+    const keepOnUpdate = new Set([d.tier.keyColumn, ...(idColumn ? [idColumn] : []), ...Object.entries(d.tier.columns).filter(([, s]) => s.kind === 'timestamp' && s.on === 'create').map(([c]) => c)]);
+    for (const part of chunk(rewritten)) {
+      const rows = part.map((k) => ({ ...(idColumn ? { [idColumn]: refOf(k) } : {}), ...tierToRow(d, target.tiers[k] as Tier, now, true) }));
+      const fields = Object.keys(rows[0] as TierRow);
+      await insert(models.tier, rows, { updateOnDuplicate: fields.filter((f) => !keepOnUpdate.has(f)), upsertKeys: [refColumn] });
+    }
+
+    // 6. Child rows of created and updated tiers, from the target state.
+    const childOwners = [...creates.map((tier) => tier.key), ...touched];
+    if (models.grant && d.permissions.kind === 'join') {
+      const p = d.permissions;
+      const grants = batcher(models.grant);
+      for (const k of childOwners) {
+        for (const name of (target.tiers[k] as Tier).permissions) {
+          const pid = permissionIds.get(name);
+          if (pid === undefined) throw new BugError(`permission ${name} has no row`);
+          await grants.add({ [p.tierIdColumn]: refOf(k), [p.permissionIdColumn]: pid });
+        }
+      }
+      await grants.flush();
+    }
+    if (models.limit && d.limits.kind === 'rows') {
+      const l = d.limits;
+      const limits = batcher(models.limit);
+      for (const k of childOwners) for (const [name, value] of Object.entries((target.tiers[k] as Tier).limits)) await limits.add({ [l.tierIdColumn]: refOf(k), [l.nameColumn]: name, [l.valueColumn]: value });
+      await limits.flush();
+    }
+    if (models.billingKey && d.billingKeys.kind === 'rows') {
+      const b = d.billingKeys;
+      const keys = batcher(models.billingKey);
+      for (const k of childOwners) {
+        const tier = target.tiers[k] as Tier;
+        for (const key of tier.billing_keys) await keys.add({ [b.tierIdColumn]: refOf(k), [b.providerColumn]: tier.billing_provider, [b.keyColumn]: key });
+      }
+      await keys.flush();
+    }
+
+    // 7. Permissions no longer declared (their grants are gone by now).
+    if (models.permission && d.permissions.kind === 'join') {
+      const v = d.permissions.vocabulary;
+      const permission = models.permission;
+      const permDeletes = changes.filter((c) => c.kind === 'permission' && c.action === 'delete').map((c) => (c as { permission: string }).permission);
+      for (const part of chunk(permDeletes)) await step(() => permission.destroy({ where: { [v.nameColumn]: part }, transaction: tx }));
+    }
+
+    // Self-check input: every written tier read back from the tables; untouched tiers are the base's.
+    const written = new Set<string>([...creates.map((tier) => tier.key), ...touched, ...rewritten, ...renames.map((r) => r.tier)]);
+    const result = await readBack(tx, base.catalog, target, written, deletes, renames.map((r) => r.from), [...written].map(refOf));
+    return { statements, result };
+  }
+
+  async function readBack(tx: Transaction, base: Catalog, target: Catalog, written: Set<string>, deleted: string[], renamedFrom: string[], writtenRefs: Ref[]): Promise<Catalog> {
+    const vocabulary = d.permissions.kind === 'join' ? await readVocabulary(tx) : { permissions: target.permissions, names: new Map<number, string>() };
+    const rows = writtenRefs.length ? await readTierRows(tx, writtenRefs) : [];
+    const children = writtenRefs.length ? await readChildren(tx, writtenRefs, vocabulary.names) : new Map<string, TierChildren>();
+    const gone = new Set([...deleted, ...renamedFrom, ...written]);
+    const tiers: Tier[] = Object.values(base.tiers).filter((tier) => !gone.has(tier.key));
+    const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+    for (const row of rows) tiers.push(rowToTier(d, row, children.get(String(toRef(row[refColumn]))) ?? none));
+    return normaliseCatalog(vocabulary.permissions, tiers);
+  }
+
+  return store;
+}

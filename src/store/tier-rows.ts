@@ -1,0 +1,168 @@
+import type { Tier } from '../catalog/model.js';
+import type { ColumnScalar, ColumnSource, StorageDescription, TierField } from './storage-description.js';
+
+/**
+ * Row ⇄ tier conversion for the tier table, driven by the description's column sources.
+ * Pure (no Sequelize, no clock): the store hands in rows as the driver returned them and
+ * gets back model values, so every description kind converts in one place, and the
+ * in-memory twin and the Sequelize store agree by construction.
+ */
+
+/** A tier row as read or written: column name → value (Sequelize maps JS values per dialect). */
+export type TierRow = Record<string, unknown>;
+
+/** A tier with the per-tier app values the model gains for `tier-column` sources (store-mapped). */
+type TierWithColumns = Tier & { columns?: Record<string, ColumnScalar> };
+
+/** What a tier reads as when its storage holds no column for a field: the tier-file defaults. */
+export const FIELD_DEFAULTS: { [F in Exclude<TierField, 'key' | 'name'>]: Tier[F] } = {
+  description: null,
+  customer_facing: true,
+  display_order: 0,
+  status: 'active',
+  protected: false,
+  billing_provider: 'exempt',
+  fallback_price: null,
+};
+
+/** The tier-table columns of `tier` (key column included, id column excluded). `now` feeds timestamp sources. */
+export function tierToRow(d: StorageDescription, tier: Tier, now: Date, creating: boolean): TierRow {
+  const row: TierRow = { [d.tier.keyColumn]: tier.key };
+  for (const [column, source] of Object.entries(d.tier.columns)) {
+    if (source.kind === 'timestamp' && source.on === 'create' && !creating) continue;
+    row[column] = columnValue(source, tier, now);
+  }
+  return row;
+}
+
+function columnValue(source: ColumnSource, tier: Tier, now: Date): unknown {
+  switch (source.kind) {
+    case 'field':
+      return tier[source.field];
+    case 'map': {
+      const value = String(tier[source.field]);
+      if (!(value in source.values)) throw new Error(`no mapped value for ${source.field} = ${value}`);
+      return source.values[value];
+    }
+    case 'timestamp':
+      return now;
+    case 'tier-column':
+      return (tier as TierWithColumns).columns?.[source.name] ?? null;
+    case 'limit':
+      return tier.limits[source.limit] ?? null;
+    case 'billing-key':
+      return tier.billing_provider === source.provider ? (tier.billing_keys[0] ?? null) : null;
+    case 'permissions-json':
+      return source.shape === 'array' ? [...tier.permissions].sort() : Object.fromEntries([...tier.permissions].sort().map((p) => [p, true]));
+  }
+}
+
+/** Collections that live in other tables, gathered per tier row id by the store. */
+export interface TierChildren {
+  permissions: string[];
+  limits: Record<string, number | null>;
+  billingKeys: string[];
+}
+
+/**
+ * A tier from its row (and its child rows, for storage that keeps them in tables).
+ * Values are normalised across drivers: 0/1 → booleans, numeric strings → numbers,
+ * JSON text → values. Fields the storage does not hold take the tier-file defaults.
+ */
+export function rowToTier(d: StorageDescription, row: TierRow, children: TierChildren): Tier {
+  const tier: TierWithColumns = {
+    key: String(row[d.tier.keyColumn]),
+    name: String(row[d.tier.keyColumn]),
+    ...FIELD_DEFAULTS,
+    billing_keys: [...children.billingKeys],
+    limits: { ...children.limits },
+    permissions: [...children.permissions],
+  };
+  let provider: Tier['billing_provider'] | undefined;
+  const keyByProvider: Partial<Record<'stripe' | 'whop', string>> = {};
+  const plainFields = new Set(Object.values(d.tier.columns).flatMap((s) => (s.kind === 'field' ? [s.field] : [])));
+  for (const [column, source] of Object.entries(d.tier.columns)) {
+    const raw = row[column];
+    switch (source.kind) {
+      case 'field':
+        if (source.field === 'billing_provider') provider = raw as Tier['billing_provider'];
+        else if (source.field !== 'key') setField(tier, source.field, raw);
+        break;
+      case 'map': {
+        // A field with a column of its own is read from it; the map is derived (is_billing_exempt).
+        if (plainFields.has(source.field)) break;
+        const entry = Object.entries(source.values).find(([, v]) => sameScalar(v, raw));
+        if (!entry || source.field === 'key') break;
+        if (source.field === 'billing_provider') provider = entry[0] as Tier['billing_provider'];
+        else setField(tier, source.field, entry[0]);
+        break;
+      }
+      case 'tier-column':
+        (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
+        break;
+      case 'limit':
+        tier.limits[source.limit] = raw === null || raw === undefined ? null : Number(raw);
+        break;
+      case 'billing-key':
+        if (typeof raw === 'string' && raw !== '') keyByProvider[source.provider] = raw;
+        break;
+      case 'permissions-json': {
+        const value = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
+        if (Array.isArray(value)) tier.permissions.push(...value.map(String));
+        else if (value && typeof value === 'object') tier.permissions.push(...Object.entries(value).filter(([, on]) => on === true).map(([p]) => p));
+        break;
+      }
+      case 'timestamp':
+        break;
+    }
+  }
+  if (keyByProvider.stripe !== undefined || keyByProvider.whop !== undefined) {
+    provider ??= keyByProvider.stripe !== undefined ? 'stripe' : 'whop';
+    const key = keyByProvider[provider as 'stripe' | 'whop'];
+    if (key !== undefined) tier.billing_keys.push(key);
+  }
+  if (provider !== undefined) tier.billing_provider = provider;
+  return tier;
+}
+
+function setField(tier: Tier, field: Exclude<TierField, 'key' | 'billing_provider'>, raw: unknown): void {
+  switch (field) {
+    case 'customer_facing':
+    case 'protected':
+      tier[field] = raw === true || raw === 1 || raw === '1' || raw === 'true' || raw === 't';
+      return;
+    case 'display_order':
+      tier[field] = Number(raw);
+      return;
+    case 'status':
+      tier[field] = raw as Tier['status'];
+      return;
+    case 'name':
+      tier[field] = String(raw);
+      return;
+    case 'description':
+    case 'fallback_price':
+      tier[field] = raw === null || raw === undefined ? null : String(raw);
+      return;
+  }
+}
+
+function scalar(raw: unknown, type?: string): ColumnScalar {
+  if (raw === null || raw === undefined) return null;
+  // Drivers hand NUMERIC/BIGINT back as strings (PostgreSQL) and booleans as 0/1 (SQLite):
+  // read them as the tier file writes them, or the plan would never reach 0.
+  if ((type === 'decimal' || type === 'integer' || type === 'bigint') && typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw))) return Number(raw);
+  if (type === 'boolean' && (raw === 0 || raw === 1)) return raw === 1;
+  if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return raw;
+  if (typeof raw === 'bigint') return Number(raw);
+  if (raw instanceof Date) return raw.toISOString();
+  return String(raw);
+}
+
+/** A mapped value as stored equals the description's value (drivers return 0/1 for booleans, strings for bigints). */
+function sameScalar(expected: ColumnScalar, raw: unknown): boolean {
+  if (expected === null) return raw === null || raw === undefined;
+  if (typeof expected === 'boolean') return raw === expected || raw === (expected ? 1 : 0) || raw === (expected ? '1' : '0');
+  if (typeof expected === 'number') return Number(raw) === expected;
+  return raw === expected;
+}
