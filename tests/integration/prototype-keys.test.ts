@@ -104,8 +104,9 @@ for (const backend of BACKENDS) {
 
       const drift = await run(['drift', '--format', 'json']);
       expect(drift.code, drift.stderr).toBe(2);
-      const objects = (JSON.parse(drift.stdout) as { objects: string[] }).objects.join('\n');
-      for (const name of HOSTILE) expect(objects).toContain(`tier ${name}`);
+      const changes = (JSON.parse(drift.stdout) as { changes: { kind: string; tier?: string }[] }).changes;
+      const driftedTiers = changes.filter((c) => c.kind === 'tier').map((c) => c.tier);
+      for (const name of HOSTILE) expect(driftedTiers).toContain(name);
 
       const imported = await run(['import', '--dir', 'imported']);
       expect(imported.code).toBe(1);
