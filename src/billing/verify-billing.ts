@@ -18,10 +18,11 @@ export async function verifyBilling(catalog: Catalog, options: VerifyOptions): P
   const notes = billingKeysOf(catalog, 'whop').map((k) => ({ tier: k.tier, message: `whop product key ${k.key} not verified (no verifier for whop)` }));
   const stripeKeys = billingKeysOf(catalog, 'stripe');
   if (options.skipStripe) return { verified: false, reason: '--skip-stripe was given', facts: {}, problems: [], notes };
+  // No tier is billed by Stripe: there is nothing to verify, with or without a key.
+  if (stripeKeys.length === 0) return { verified: true, facts: {}, problems: [], notes };
   const apiKey = env['STRIPE_API_KEY'];
   if (!apiKey) return { verified: false, reason: 'STRIPE_API_KEY is not set', facts: {}, problems: [], notes };
   registerSecret(apiKey);
-  if (stripeKeys.length === 0) return { verified: true, facts: {}, problems: [], notes };
   const { StripePriceVerifier } = await import('./stripe-price-verifier.js');
   const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']) });
   return { ...(await verifier.verify(stripeKeys)), notes };

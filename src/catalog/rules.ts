@@ -1,3 +1,4 @@
+import { closest } from '../did-you-mean.js';
 import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import type { CatalogFile, TierFile } from './schemas.js';
@@ -70,12 +71,14 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
 
     (tier.permissions ?? []).forEach((perm, i) => {
       if (!Object.prototype.hasOwnProperty.call(catalog.permissions, perm)) {
-        at(parsed, ['permissions', i], `permission "${perm}" is not declared in ${catalogParsed.file}`, 'add it under permissions: in catalog.yaml, or fix the spelling');
+        const near = closest(perm, Object.keys(catalog.permissions));
+        at(parsed, ['permissions', i], `permission "${perm}" is not declared in ${catalogParsed.file}`, near ? `did you mean "${near}"? Otherwise add it under permissions: in catalog.yaml` : 'add it under permissions: in catalog.yaml, or fix the spelling');
       }
     });
     for (const limit of Object.keys(tier.limits ?? {})) {
       if (!Object.prototype.hasOwnProperty.call(catalog.limits, limit)) {
-        at(parsed, ['limits', limit], `limit "${limit}" is not declared in ${catalogParsed.file}`, 'add it under limits: in catalog.yaml, or fix the spelling', true);
+        const near = closest(limit, Object.keys(catalog.limits));
+        at(parsed, ['limits', limit], `limit "${limit}" is not declared in ${catalogParsed.file}`, near ? `did you mean "${near}"? Otherwise add it under limits: in catalog.yaml` : 'add it under limits: in catalog.yaml, or fix the spelling', true);
       }
     }
 

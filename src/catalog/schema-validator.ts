@@ -1,6 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostic.js';
+import { closest } from '../did-you-mean.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import {
   NAME_PATTERN,
@@ -141,32 +142,4 @@ function valueAt(root: unknown, ptr: string): unknown {
 function allowedFields(e: ErrorObject): string[] | undefined {
   const schema = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
   return schema?.properties ? Object.keys(schema.properties) : undefined;
-}
-
-/** The allowed field within edit distance 2, for "did you mean". */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] as number;
 }

@@ -13,7 +13,7 @@ export async function loadInteractiveUi(io: Io): Promise<InteractiveUi> {
     stdin: process.stdin,
     live: process.stderr,
     write: io.out,
-    columns: process.stdout.columns || 80,
+    columns: (io.stdoutIsTTY ? process.stdout.columns : process.stderr.columns) || 80,
     color: wantsColor({ isTTY: io.stdoutIsTTY }, io.env),
   });
 }

@@ -12,8 +12,19 @@ export interface Io {
   cwd: string;
   stdoutIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** Where prompts and progress draw; undefined (older callers) reads as stdoutIsTTY. */
+  stderrIsTTY?: boolean;
   /** A person is at a terminal: TTY on both ends and not CI. Ink and prompts only then. */
   interactive: boolean;
+}
+
+/**
+ * A person can answer a prompt: the keyboard (stdin) and the screen the prompt draws on
+ * (stderr) are a terminal, outside CI. stdout may be a pipe (`tierctl apply | tee log`):
+ * the plan then goes to the pipe as plain text and the question to the terminal.
+ */
+export function canAsk(io: Io): boolean {
+  return io.stdinIsTTY && (io.stderrIsTTY ?? io.stdoutIsTTY) && io.env['CI'] !== 'true' && io.env['CI'] !== '1';
 }
 
 export function processIo(): Io {
@@ -28,6 +39,7 @@ export function processIo(): Io {
     cwd: process.cwd(),
     stdoutIsTTY,
     stdinIsTTY,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
     interactive: stdoutIsTTY && stdinIsTTY && env['CI'] !== 'true' && env['CI'] !== '1',
   };
 }

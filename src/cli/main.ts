@@ -1,39 +1,21 @@
-import { parseArgs } from 'node:util';
 import { formatDiagnostic, type Diagnostic } from '../catalog/diagnostic.js';
 import { BugError, TierctlError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { visibleMultiline } from '../render/visible.js';
 import { registerSecret } from '../secrets.js';
 import { TOOL_VERSION } from '../version.js';
-import { COMMANDS, type CommandSpec } from './command-spec.js';
+import { closest } from '../did-you-mean.js';
+import { COMMANDS } from './command-spec.js';
+import { commandHelp, usage } from './help.js';
+import { parseCommandArgs } from './parse-argv.js';
 import { processIo, type Io } from './io.js';
-
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  return [
-    'tierctl: subscription tiers as code (YAML files -> SQL database, verified against Stripe)',
-    '',
-    'Usage: tierctl <command> [options]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run `tierctl <command> --help` for a command\'s options.',
-    'Exit codes: 0 ok/no changes, 1 error, 2 changes (--detailed-exitcode), 3 destructive or blocked, 4 stale plan or lock timeout.',
-    '',
-  ].join('\n');
-}
-
-function commandHelp(c: CommandSpec): string {
-  return `${c.summary}\n\nUsage: ${c.usage}\n\nDATABASE URL: --database, else $DATABASE_URL, else sqlite:tierctl.sqlite\n`;
-}
 
 /** The one entry point and the one top-level catch: errors become messages and exit codes, never stack traces. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   registerSecret(io.env['STRIPE_API_KEY']);
   try {
     const [name, ...rest] = argv;
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined || name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
       io.out(usage());
       return name === undefined ? EXIT_CODES.error : EXIT_CODES.ok;
     }
@@ -41,21 +23,21 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.out(`${TOOL_VERSION}\n`);
       return EXIT_CODES.ok;
     }
-    const spec = COMMANDS.find((c) => c.name === name);
-    if (!spec) throw new TierctlError(`unknown command "${name}"`, { hint: `commands: ${COMMANDS.map((c) => c.name).join(', ')}` });
-    if (rest.includes('--help') || rest.includes('-h')) {
+    // `tierctl help plan` is `tierctl plan --help`.
+    const helpFor = name === 'help' ? rest[0] : undefined;
+    const wanted = helpFor ?? name;
+    const spec = COMMANDS.find((c) => c.name === wanted);
+    if (!spec) {
+      const near = closest(wanted, COMMANDS.map((c) => c.name));
+      throw new TierctlError(`unknown command "${wanted}"${near ? ` (did you mean "${near}"?)` : ''}`, {
+        hint: `commands: ${COMMANDS.map((c) => c.name).join(', ')}; tierctl --help describes them`,
+      });
+    }
+    if (helpFor !== undefined || rest.includes('--help') || rest.includes('-h')) {
       io.out(commandHelp(spec));
       return EXIT_CODES.ok;
     }
-    let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-    try {
-      parsed = parseArgs({ args: rest, options: spec.options, allowPositionals: true, strict: true }) as typeof parsed;
-    } catch (err) {
-      throw new TierctlError((err as Error).message.split('\n')[0] ?? 'invalid arguments', { hint: `usage: ${spec.usage}` });
-    }
-    if (parsed.positionals.length > (spec.positionals ?? 0)) {
-      throw new TierctlError(`unexpected argument "${parsed.positionals[spec.positionals ?? 0]}"`, { hint: `usage: ${spec.usage}` });
-    }
+    const parsed = parseCommandArgs(spec, rest);
     const command = await spec.load();
     const outcome = await command.run(parsed.values, parsed.positionals, io);
     return EXIT_CODES[outcome];

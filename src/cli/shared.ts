@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import type { LoadedCatalog } from '../catalog/load-catalog.js';
 import { loadCatalogDir } from '../catalog/read-catalog-dir.js';
 import { InvalidCatalogError, TierctlError } from '../errors.js';
@@ -21,9 +22,10 @@ export function choice<T extends string>(value: unknown, allowed: readonly T[], 
   throw new TierctlError(`--${flag} must be one of: ${allowed.join(', ')}`);
 }
 
-export function positiveInt(value: unknown, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new TierctlError(`--${flag} must be a whole number`, { hint: `for example --${flag} 5000` });
+export function positiveInt(value: unknown, flag: string, example = 5000): number {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (Number.isInteger(n) && n < 0) throw new TierctlError(`--${flag} cannot be negative (got ${String(value)})`, { hint: `give a whole number, 0 or more, e.g. --${flag} ${example}` });
+  if (!Number.isSafeInteger(n)) throw new TierctlError(`--${flag} must be a whole number, 0 or more (got "${String(value)}")`, { hint: `for example --${flag} ${example}` });
   return n;
 }
 
@@ -58,9 +60,20 @@ export async function withStore<T>(store: TierStore | null, fn: (store: TierStor
   }
 }
 
-/** Who ran the apply, for the audit row: the CI actor, else the local user. */
+/**
+ * Who ran the apply, for the audit row: the CI actor, else the local user from the
+ * environment, else the operating system's account name ($USER is unset under cron,
+ * systemd and `env -i`).
+ */
 export function actor(env: NodeJS.ProcessEnv): string | null {
-  return env['GITHUB_ACTOR'] || env['USER'] || env['USERNAME'] || null;
+  const named = env['GITHUB_ACTOR'] || env['USER'] || env['USERNAME'] || env['LOGNAME'];
+  if (named) return named;
+  try {
+    return userInfo().username || null;
+  } catch {
+    // No passwd entry for this uid (some containers): nobody to name.
+    return null;
+  }
 }
 
 export function gitSha(env: NodeJS.ProcessEnv, cwd: string): string | null {

@@ -3,15 +3,20 @@ import { BugError } from '../errors.js';
 /**
  * What `tierctl init` writes, as file path (relative to the repository root) -> text.
  * Pure: the command reads the workflow templates and decides the schema location.
- * The workflows are the package's own .github/workflows files (the ones this
- * repository runs), so there is no second, hand-kept copy to drift.
+ * The workflows are the package's templates/workflows files, the only copy (tested
+ * there by tests/unit/workflows.test.ts and the workflow runs), and not in this
+ * repository's .github/workflows, where they would run against the reference tiers.
  */
+export const WORKFLOW_TEMPLATES = ['tiers-plan.yml', 'tiers-apply.yml'] as const;
+export type WorkflowTemplates = Record<(typeof WORKFLOW_TEMPLATES)[number], string>;
+
 export interface ScaffoldInput {
   /** The tier directory, relative to the repository root, with forward slashes. */
   dir: string;
   /** Where the JSON Schemas are, relative to the tier directory (for the yaml-language-server line). */
   schemaDir: string;
-  workflows: { 'tiers-plan.yml': string; 'tiers-apply.yml': string };
+  /** Absent: `init --no-workflows`. */
+  workflows?: WorkflowTemplates;
 }
 
 export const EXAMPLE_TIER_FILE = 'starter.yaml';
@@ -21,7 +26,7 @@ export function scaffoldFiles(input: ScaffoldInput): Record<string, string> {
     [`${input.dir}/catalog.yaml`]: catalogYaml(input.schemaDir),
     [`${input.dir}/${EXAMPLE_TIER_FILE}`]: exampleTierYaml(input.schemaDir),
   };
-  for (const [name, text] of Object.entries(input.workflows)) files[`.github/workflows/${name}`] = retargetWorkflow(name, text, input.dir);
+  for (const [name, text] of Object.entries(input.workflows ?? {})) files[`.github/workflows/${name}`] = retargetWorkflow(name, text, input.dir);
   return files;
 }
 

@@ -1,43 +1,15 @@
 import type { Catalog, Tier } from '../catalog/model.js';
-import { TierctlError } from '../errors.js';
+import { CatalogLookupError, type BillingProvider, type RuntimeTier, type TierFilter } from './public-types.js';
 import { toDict } from '../dict.js';
 
-/** A tier as the application sees it: camelCase, frozen, with the row id its own tables reference. */
-export interface RuntimeTier {
-  /**
-   * `subscription_tier.id`: what the application's subscriber column (e.g. organization.subscription_tier_id) holds.
-   * null for an app table whose key is its primary key (catalog.yaml storage: id: null): subscribers hold the key.
-   */
-  readonly id: number | null;
-  readonly key: string;
-  readonly name: string;
-  readonly description: string | null;
-  readonly customerFacing: boolean;
-  readonly displayOrder: number;
-  readonly status: 'active' | 'retired';
-  readonly protected: boolean;
-  readonly billingProvider: Tier['billing_provider'];
-  /** Stripe lookup keys, or the one Whop product key. */
-  readonly billingKeys: readonly string[];
-  /** Display only; Stripe is the source of truth for prices. */
-  readonly fallbackPrice: string | null;
-  /** Limit name -> value; null = unlimited. */
-  readonly limits: Readonly<Record<string, number | null>>;
-  readonly permissions: readonly string[];
-}
+// The public shapes live in public-types.ts (self-contained declarations); re-exported
+// here for the modules that build them.
+export { CatalogLookupError, type BillingProvider, type RuntimeTier, type TierFilter } from './public-types.js';
 
-export interface TierFilter {
-  customerFacing?: boolean;
-  status?: 'active' | 'retired';
-}
-
-/** A lookup the catalog cannot answer (unknown tier, permission or limit): a bug in the caller or a stale cache. */
-export class CatalogLookupError extends TierctlError {
-  constructor(message: string, hint: string) {
-    super(message, { hint });
-    this.name = 'CatalogLookupError';
-  }
-}
+/** Compile-time proof that the public types match the internal model derived from the schemas. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const publicTypesMatchModel: [Same<BillingProvider, Tier['billing_provider']>, Same<RuntimeTier['status'], Tier['status']>] = [true, true];
+void publicTypesMatchModel;
 
 /**
  * The in-memory answer to every runtime question, built once per read. Pure: it

@@ -1,5 +1,6 @@
 import { TierctlError } from '../errors.js';
-import { buildCatalogIndex, type CatalogIndex, type RuntimeTier, type TierFilter } from './catalog-index.js';
+import { buildCatalogIndex, type CatalogIndex } from './catalog-index.js';
+import type { RuntimeTier, TierFilter } from './public-types.js';
 import { openReadOnlyStore } from './read-only-store.js';
 
 export interface OpenCatalogOptions {

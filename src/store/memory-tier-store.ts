@@ -123,9 +123,10 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
       d.runs.push({ ...run, id });
       return id;
     },
-    async history(t, limit) {
+    async history(t, limit, only) {
       const { data: d } = open(t);
       return [...d.runs]
+        .filter((r) => only?.id === undefined || r.id === only.id)
         .reverse()
         .slice(0, limit)
         .map(

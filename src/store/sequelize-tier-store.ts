@@ -4,7 +4,7 @@ import type { Migration } from '../../migrations/migration-context.js';
 import { emptyCatalog, normaliseCatalog, type Catalog, type Tier } from '../catalog/model.js';
 import { BugError, StaleError, TierctlError, errorMessage } from '../errors.js';
 import type { Change } from '../plan/plan-schema.js';
-import { projectChanges } from '../plan/project-changes.js';
+import { applyFields, projectChanges } from '../plan/project-changes.js';
 import { redact } from '../secrets.js';
 import type { Database } from '../state/database.js';
 import { storageFailure } from '../state/storage-errors.js';
@@ -23,6 +23,39 @@ export function chunk<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] 
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * The state after the changes, tier by tier, without copying the whole catalog: at 10,000
+ * tiers a projected copy of every tier was one more catalog in memory at apply's peak.
+ */
+interface Target {
+  tier(key: string): Tier;
+  permissions(): Record<string, string>;
+}
+
+function targetOf(base: Catalog, changes: readonly Change[]): Target {
+  const touched = new Map<string, Tier>();
+  const renamedTo = new Map<string, string>();
+  for (const c of changes) if (c.kind === 'tier' && c.action === 'rename') renamedTo.set(c.tier, c.from);
+  const before = (key: string): Tier | undefined => base.tiers[renamedTo.get(key) ?? key];
+  for (const c of changes) {
+    if (c.kind !== 'tier') continue;
+    if (c.action === 'create') touched.set(c.tier, c.after);
+    else if (c.action === 'update' || c.action === 'retire') {
+      const t = touched.get(c.tier) ?? before(c.tier);
+      if (!t) throw new BugError(`no base state for tier ${c.tier}`);
+      touched.set(c.tier, c.action === 'update' ? applyFields(t, c.fields) : { ...t, status: 'retired' });
+    }
+  }
+  return {
+    tier(key) {
+      const t = touched.get(key) ?? before(key);
+      if (!t) throw new BugError(`no target state for tier ${key}`);
+      return { ...t, key };
+    },
+    permissions: () => projectChanges({ permissions: base.permissions, tiers: {} }, changes.filter((c) => c.kind === 'permission')).permissions,
+  };
 }
 
 /** A tier row's reference as the child tables hold it: the id column's value, or the key when the key is the primary key. */
@@ -259,12 +292,13 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       return Number(row.get('id'));
     },
 
-    async history(t, limit) {
+    async history(t, limit, only) {
       const tx = unwrap(t);
       const tables = await db.engine.listTables(db.sequelize, tx);
       if (!tables.has(names.run)) return [];
       const rows = await raw<Record<string, unknown>>(models.run, tx, {
         attributes: ['id', 'started_at', 'finished_at', 'tool_version', 'actor', 'git_sha', 'status', 'base_fingerprint', 'result_fingerprint', 'changes'],
+        ...(only?.id !== undefined ? { where: { id: only.id } } : {}),
         order: [['id', 'DESC']],
         limit,
       });
@@ -341,7 +375,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       };
     };
     const now = new Date();
-    const target = projectChanges(base.catalog, changes);
+    const target = targetOf(base.catalog, changes);
     const refs = new Map(known.refs);
     const permissionIds = new Map(known.permissionIds);
     const refOf = (key: string): Ref => {
@@ -420,7 +454,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const rewritten = [...new Set(changes.filter((c) => c.kind === 'tier' && (c.action === 'update' || c.action === 'retire')).map((c) => (c as { tier: string }).tier))];
     const keepOnUpdate = new Set([d.tier.keyColumn, ...(idColumn ? [idColumn] : []), ...Object.entries(d.tier.columns).filter(([, s]) => s.kind === 'timestamp' && s.on === 'create').map(([c]) => c)]);
     for (const part of chunk(rewritten)) {
-      const rows = part.map((k) => ({ ...(idColumn ? { [idColumn]: refOf(k) } : {}), ...tierToRow(d, target.tiers[k] as Tier, now, true) }));
+      const rows = part.map((k) => ({ ...(idColumn ? { [idColumn]: refOf(k) } : {}), ...tierToRow(d, target.tier(k), now, true) }));
       const fields = Object.keys(rows[0] as TierRow);
       await insert(models.tier, rows, { updateOnDuplicate: fields.filter((f) => !keepOnUpdate.has(f)), upsertKeys: [refColumn] });
     }
@@ -431,7 +465,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const p = d.permissions;
       const grants = batcher(models.grant);
       for (const k of childOwners) {
-        for (const name of (target.tiers[k] as Tier).permissions) {
+        for (const name of (target.tier(k)).permissions) {
           const pid = permissionIds.get(name);
           if (pid === undefined) throw new BugError(`permission ${name} has no row`);
           await grants.add({ [p.tierIdColumn]: refOf(k), [p.permissionIdColumn]: pid });
@@ -442,14 +476,14 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     if (models.limit && d.limits.kind === 'rows') {
       const l = d.limits;
       const limits = batcher(models.limit);
-      for (const k of childOwners) for (const [name, value] of Object.entries((target.tiers[k] as Tier).limits)) await limits.add({ [l.tierIdColumn]: refOf(k), [l.nameColumn]: name, [l.valueColumn]: value });
+      for (const k of childOwners) for (const [name, value] of Object.entries((target.tier(k)).limits)) await limits.add({ [l.tierIdColumn]: refOf(k), [l.nameColumn]: name, [l.valueColumn]: value });
       await limits.flush();
     }
     if (models.billingKey && d.billingKeys.kind === 'rows') {
       const b = d.billingKeys;
       const keys = batcher(models.billingKey);
       for (const k of childOwners) {
-        const tier = target.tiers[k] as Tier;
+        const tier = target.tier(k);
         for (const key of tier.billing_keys) await keys.add({ [b.tierIdColumn]: refOf(k), [b.providerColumn]: tier.billing_provider, [b.keyColumn]: key });
       }
       await keys.flush();
@@ -469,8 +503,8 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     return { statements, result };
   }
 
-  async function readBack(tx: Transaction, base: Catalog, target: Catalog, written: Set<string>, deleted: string[], renamedFrom: string[], writtenRefs: Ref[]): Promise<Catalog> {
-    const vocabulary = d.permissions.kind === 'join' ? await readVocabulary(tx) : { permissions: target.permissions, names: new Map<number, string>() };
+  async function readBack(tx: Transaction, base: Catalog, target: Target, written: Set<string>, deleted: string[], renamedFrom: string[], writtenRefs: Ref[]): Promise<Catalog> {
+    const vocabulary = d.permissions.kind === 'join' ? await readVocabulary(tx) : { permissions: target.permissions(), names: new Map<number, string>() };
     const rows = writtenRefs.length ? await readTierRows(tx, writtenRefs) : [];
     const children = writtenRefs.length ? await readChildren(tx, writtenRefs, vocabulary.names) : new Map<string, TierChildren>();
     const gone = new Set([...deleted, ...renamedFrom, ...written]);

@@ -42,8 +42,8 @@ export interface TierStore {
   apply(tx: StoreTransaction, base: StoreSnapshot, changes: readonly Change[], hooks?: WriteHooks): Promise<AppliedWrites>;
   /** Appends the audit row; returns its id. */
   recordRun(tx: StoreTransaction, run: RunRecord): Promise<number>;
-  /** Recorded runs, newest first ([] before the first apply). */
-  history(tx: StoreTransaction, limit: number): Promise<RecordedRun[]>;
+  /** Recorded runs, newest first ([] before the first apply); `only.id` picks one run. */
+  history(tx: StoreTransaction, limit: number, only?: { id?: number }): Promise<RecordedRun[]>;
 
   /** Which of tierctl's migrations ran and which are pending. Reads only: no DDL. */
   migrationStatus(tx: StoreTransaction): Promise<MigrationStatus>;

@@ -1,5 +1,5 @@
 // Turns the benchmark's measurements into the Markdown that goes to results.md and the
-// README: one table of runs, then each target of issue 7 with its verdict.
+// docs/benchmarks.md: one table of runs, then each target of issue 7 with its verdict.
 
 const fmtInt = (n) => (n === null || n === undefined || Number.isNaN(n) ? '-' : Math.round(n).toLocaleString('en-US'));
 const fmtSeconds = (s) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
@@ -93,7 +93,7 @@ function targets({ startup, perSize }) {
     const ok = peak && peak[1].rssMb !== null ? peak[1].rssMb < RSS_LIMIT_MB : null;
     out.push({
       target: `peak memory at ${at} under ${RSS_LIMIT_MB} MB`,
-      measured: `worst ${fmtInt(peak[1].rssMb)} MB (${peak[0]}); validate ${range(/^validate$/)}, plan ${range(/plan/)}, apply ${range(/apply|no-op|update/)}${ok === false ? ' (why: README, "Memory at 10,000 tiers")' : ''}`,
+      measured: `worst ${fmtInt(peak[1].rssMb)} MB (${peak[0]}); validate ${range(/^validate$/)}, plan ${range(/plan/)}, apply ${range(/apply|no-op|update/)}${ok === false ? ' (why: docs/benchmarks.md, "Memory at 10,000 tiers")' : ''}`,
       ok,
     });
   }

@@ -28,9 +28,9 @@ describe('tierctl init', () => {
     expect((JSON.parse(plan.stdout) as { changes: { action: string; tier?: string }[] }).changes.filter((c) => c.tier).map((c) => `${c.action}:${c.tier}`)).toEqual(['create:starter']);
   });
 
-  it('writes the workflows this repository runs, byte for byte', async () => {
+  it('writes the workflow templates the package ships, byte for byte', async () => {
     expect((await tierctl(['init'], { cwd })).code).toBe(0);
-    for (const w of WORKFLOWS) expect(read(`.github/workflows/${w}`)).toBe(readFileSync(path.join(ROOT, '.github', 'workflows', w), 'utf8'));
+    for (const w of WORKFLOWS) expect(read(`.github/workflows/${w}`)).toBe(readFileSync(path.join(ROOT, 'templates', 'workflows', w), 'utf8'));
   });
 
   it('points the yaml-language-server line at the schemas of the installed package', async () => {

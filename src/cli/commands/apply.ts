@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { applyPlan, checkApplicable, type ApplyResult } from '../../apply/apply-plan.js';
 import { BugError, TierctlError, type Outcome } from '../../errors.js';
 import { summaryLine } from '../../plan/build-plan.js';
@@ -8,11 +9,12 @@ import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import { readAndPlan, readStore, verifiedBilling } from '../../plan/read-and-plan.js';
-import type { Io } from '../io.js';
+import { canAsk, type Io } from '../io.js';
 import { readStorageOnly } from '../../catalog/read-storage.js';
 import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import { faultHooks } from '../test-hooks.js';
+import { watchInterrupt } from '../interrupt.js';
 
 export async function run(values: Values, positionals: string[], io: Io): Promise<Outcome> {
   const planPath = positionals[0];
@@ -24,28 +26,41 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 
   let saved: Plan | undefined;
   if (planPath) {
-    saved = await readPlanFile(planPath);
+    saved = await readPlanFile(path.resolve(io.cwd, planPath));
     if (!saved.stripe.verified && !skipStripe) {
       throw new TierctlError(`the plan's Stripe lookup keys were not verified (${saved.stripe.reason ?? 'unknown reason'})`, {
         hint: 'plan again with STRIPE_API_KEY set, or pass --skip-stripe to apply anyway',
       });
     }
     checkApplicable(saved, allowDestroy);
-  } else if (!autoApprove && !io.interactive) {
+  } else if (!autoApprove && !canAsk(io)) {
     throw new TierctlError('apply without a plan file needs confirmation, and there is no terminal to ask', {
       hint: 'pass --auto-approve, or apply a reviewed plan: tierctl plan --out plan.json && tierctl apply plan.json',
     });
   }
 
   let loaded = saved ? undefined : await loadDesired(values['dir'] as string, io);
-  if (loaded && !skipStripe && !io.env['STRIPE_API_KEY']) {
+  // A key is needed only when some tier is billed by Stripe (there is nothing else to verify).
+  if (loaded && !skipStripe && !io.env['STRIPE_API_KEY'] && Object.values(loaded.catalog.tiers).some((t) => t.billing_provider === 'stripe')) {
     throw new TierctlError('STRIPE_API_KEY is not set, so the Stripe lookup keys cannot be verified', {
       hint: 'set STRIPE_API_KEY (a restricted key with Prices: read and Products: read is enough), or pass --skip-stripe',
     });
   }
 
-  // Decided once: a person at a terminal gets the Ink view, anything else plain text.
-  const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
+  // Decided once: a person at a terminal gets the Ink view (prompt and progress on
+  // stderr), anything else plain text. With stdout piped (`apply | tee log`) but a
+  // terminal on stdin and stderr, the plan goes to stdout as text and the question
+  // is still asked on the terminal.
+  const asks = !saved && !autoApprove;
+  const ui = io.interactive || (asks && canAsk(io)) ? await loadInteractiveUi(io) : undefined;
+  const releaseInput = asks ? ui?.discardTypeahead() : undefined;
+  try {
+    return await applyWith(ui, releaseInput);
+  } finally {
+    releaseInput?.();
+  }
+
+  async function applyWith(ui: Awaited<ReturnType<typeof loadInteractiveUi>> | undefined, releaseInput: (() => void) | undefined): Promise<Outcome> {
   // A saved plan still needs catalog.yaml's storage: to know which tables it is for.
   const app = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
   const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? null, app });
@@ -59,6 +74,15 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       gitSha: gitSha(io.env, io.cwd),
       hooks: faultHooks(io.env),
     };
+    // Ctrl-C while writing: the next statement throws, the transaction rolls back.
+    const interruptible: typeof applyPlan = async (db, input, options) => {
+      const interrupt = watchInterrupt(io);
+      try {
+        return await applyPlan(db, input, { ...options, hooks: interrupt.hooks(options.hooks) });
+      } finally {
+        interrupt.stop();
+      }
+    };
     let result: ApplyResult & { plan: Plan };
     if (!saved && autoApprove && !ui) {
       // No one to ask: plan against the state read under the lock and apply it in the same
@@ -67,7 +91,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom };
       // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
       loaded = undefined;
-      result = await applyPlan(d, { desired, billing, onPlan: (p) => io.out(renderText(p, style)) }, { ...applyOptions, onProgress: (step) => io.err(`… ${step}\n`) });
+      result = await interruptible(d, { desired, billing, onPlan: (p) => io.out(renderText(p, style)) }, { ...applyOptions, onProgress: (step) => io.err(`… ${step}\n`) });
     } else {
       let plan = saved;
       if (!plan) {
@@ -81,7 +105,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
           throw err;
         }
         await planning?.done();
-        if (ui) ui.showPlan(plan);
+        if (ui && io.stdoutIsTTY) ui.showPlan(plan);
         else io.out(renderText(plan, style));
         checkApplicable(plan, allowDestroy);
         if (plan.changes.length && !autoApprove) {
@@ -95,9 +119,10 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       } else {
         io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
       }
+      releaseInput?.();
       const progress = ui?.startProgress();
       try {
-        result = await applyPlan(d, plan, { ...applyOptions, onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)) });
+        result = await interruptible(d, plan, { ...applyOptions, onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)) });
       } catch (err) {
         await progress?.fail('Nothing was changed.');
         throw err;
@@ -108,6 +133,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     await finish(result, undefined);
     return 'ok';
   });
+  }
 
   async function finish(result: ApplyResult & { plan: Plan }, progress: { done(message: string): Promise<void> } | undefined): Promise<void> {
     const message =
@@ -119,6 +145,8 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       // Nothing else may write to the terminal while Ink owns the live region.
       await progress.done(message);
       if (migrated) io.err(migrated);
+      // stdout is a pipe or file (`apply | tee log`): the record of the run belongs there too.
+      if (!io.stdoutIsTTY) io.out(`${message}\n`);
     } else {
       if (migrated) io.err(migrated);
       io.out(`${message}\n`);

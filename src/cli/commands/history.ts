@@ -1,16 +1,21 @@
 import { readStorageOnly } from '../../catalog/read-storage.js';
-import type { Outcome } from '../../errors.js';
+import { TierctlError, type Outcome } from '../../errors.js';
+import { parseRunChanges } from '../../plan/run-changes.js';
+import { renderRunChanges } from '../../render/run-changes.js';
+import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
+import type { RecordedRun, TierStore } from '../../store/tier-store.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { choice, openStore, positiveInt, withStore } from '../shared.js';
-import type { RecordedRun } from '../../store/tier-store.js';
 import { visible } from '../../render/visible.js';
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], ['text', 'json'] as const, 'format');
-  const limit = positiveInt(values['limit'], 'limit');
+  const limit = positiveInt(values['limit'], 'limit', 20);
+  const runId = values['run'] === undefined ? undefined : positiveInt(values['run'], 'run', 1);
   // With catalog.yaml storage: in --dir, the audit runs live in its prefixed bookkeeping tables.
   const store = await openStore(values, io, { readOnly: true, app: readStorageOnly(values['dir'] as string, io.cwd) });
+  if (runId !== undefined) return withStore(store, (s) => showRun(s, runId, format, io));
   return withStore(store, async (s) => {
     const rows: RecordedRun[] = s ? await s.read((tx) => s.history(tx, limit)) : [];
     const runs = rows.map((r) => ({
@@ -36,4 +41,35 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     }
     return 'ok' as const;
   });
+}
+
+/** `history --run N`: one run's record and what it changed, read back from its audit row. */
+async function showRun(s: TierStore | null, id: number, format: 'text' | 'json', io: Io): Promise<Outcome> {
+  const rows = s ? await s.read((tx) => s.history(tx, 1, { id })) : [];
+  const row = rows[0];
+  if (!row) throw new TierctlError(`no apply run #${id} is recorded in this database`, { hint: 'tierctl history lists the recorded runs' });
+  const changes = await parseRunChanges(row.changes, id);
+  const record = {
+    id: Number(row.id),
+    started_at: new Date(row.started_at).toISOString(),
+    finished_at: row.finished_at ? new Date(row.finished_at).toISOString() : null,
+    tool_version: row.tool_version,
+    actor: row.actor,
+    git_sha: row.git_sha,
+    status: row.status,
+    base_fingerprint: row.base_fingerprint,
+    result_fingerprint: row.result_fingerprint,
+    changes,
+  };
+  if (format === 'json') {
+    io.out(`${JSON.stringify(record, null, 2)}\n`);
+    return 'ok';
+  }
+  const style = wantsColor({ isTTY: io.stdoutIsTTY }, io.env) ? COLOR : PLAIN;
+  io.out(
+    `Apply run #${record.id}: ${record.status}, finished ${record.finished_at ?? '-'} by ${record.actor ?? 'unknown'}` +
+      `${record.git_sha ? ` at ${record.git_sha.slice(0, 12)}` : ''} (tierctl ${record.tool_version})\n\n`,
+  );
+  io.out(renderRunChanges(changes, style));
+  return 'ok';
 }

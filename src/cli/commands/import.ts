@@ -1,15 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TierctlError, type Outcome } from '../../errors.js';
 import { CATALOG_FILE_NAME } from '../../catalog/load-catalog.js';
 import { readStorageOnly } from '../../catalog/read-storage.js';
-import { catalogSchema, tierSchema } from '../../catalog/schemas.js';
 import { renderCatalogFiles, type SchemaRefs } from '../../catalog/write-catalog-files.js';
 import { RESERVED_TIER_KEYS } from '../../catalog/rules.js';
 import { NAME_PATTERN, TIER_KEY_PATTERN } from '../../catalog/schemas.js';
 import { visible } from '../../render/visible.js';
+import { schemaDirFor } from '../../init/schema-location.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { openStore, withStore } from '../shared.js';
@@ -77,34 +75,8 @@ function checkInside(name: string, dir: string): void {
   if (path.dirname(target) !== dir) throw new TierctlError(`refusing to write ${JSON.stringify(visible(name))} outside ${dir}; nothing was imported`);
 }
 
-/**
- * `$schema` references that resolve where the files are written: a relative path to this
- * package's schemas/ when it lives inside the project (node_modules/tierctl, or tierctl's own
- * repository), else the schemas' published URLs.
- */
+/** The `$schema` references init writes, so both point at a path that exists in the user's repository. */
 function schemaRefs(dir: string, cwd: string): SchemaRefs {
-  const root = packageRoot();
-  const schemas = root ? path.join(root, 'schemas') : null;
-  const inside = (p: string, base: string) => !path.relative(base, p).startsWith('..');
-  if (schemas && existsSync(schemas) && (inside(schemas, cwd) || inside(cwd, root as string))) {
-    const rel = (file: string) => path.relative(dir, path.join(schemas, file)).split(path.sep).join('/');
-    return { tier: rel('tier.schema.json'), catalog: rel('catalog.schema.json') };
-  }
-  return { tier: tierSchema.$id, catalog: catalogSchema.$id };
-}
-
-function packageRoot(): string | null {
-  let here = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = path.join(here, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tierctl') return here;
-      } catch {
-        return null;
-      }
-    }
-    here = path.dirname(here);
-  }
-  return null;
+  const schemaDir = schemaDirFor(dir, cwd);
+  return { tier: `${schemaDir}/tier.schema.json`, catalog: `${schemaDir}/catalog.schema.json` };
 }

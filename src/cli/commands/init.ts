@@ -2,20 +2,28 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TierctlError, type Outcome } from '../../errors.js';
-import { scaffoldFiles } from '../../init/scaffold.js';
+import { ignoreLocalDatabase } from '../../init/gitignore.js';
+import { scaffoldFiles, WORKFLOW_TEMPLATES, type WorkflowTemplates } from '../../init/scaffold.js';
+import { schemaDirFor } from '../../init/schema-location.js';
 import { PACKAGE_ROOT } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 
-const WORKFLOWS = ['tiers-plan.yml', 'tiers-apply.yml'] as const;
-
-/** Scaffolds a tier directory and the two GitHub workflows; never overwrites without --force. */
+/**
+ * Scaffolds a tier directory and (unless --no-workflows) the two GitHub workflows, and
+ * keeps the local SQLite database out of git; never overwrites without --force.
+ */
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const dir = repoRelative(values['dir'] as string, io.cwd);
-  const workflows = Object.fromEntries(
-    await Promise.all(WORKFLOWS.map(async (name) => [name, await readFile(path.join(PACKAGE_ROOT, '.github', 'workflows', name), 'utf8')])),
-  ) as Record<(typeof WORKFLOWS)[number], string>;
-  const files = scaffoldFiles({ dir, schemaDir: schemaDir(dir, io.cwd), workflows });
+  // The templates live in templates/workflows/ of the package, not in .github/, so
+  // tierctl's own repository does not run them against its reference tiers.
+  const workflows =
+    values['no-workflows'] === true
+      ? undefined
+      : (Object.fromEntries(
+          await Promise.all(WORKFLOW_TEMPLATES.map(async (name) => [name, await readFile(path.join(PACKAGE_ROOT, 'templates', 'workflows', name), 'utf8')])),
+        ) as WorkflowTemplates);
+  const files = scaffoldFiles({ dir, schemaDir: schemaDirFor(dir, io.cwd), ...(workflows ? { workflows } : {}) });
 
   const existing = Object.keys(files).filter((f) => existsSync(path.join(io.cwd, f)));
   if (existing.length && values['force'] !== true) {
@@ -27,14 +35,26 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     await writeFile(target, text);
     io.out(`created ${file}\n`);
   }
+  const gitignore = path.join(io.cwd, '.gitignore');
+  const before = await readFile(gitignore, 'utf8').catch(() => undefined);
+  const after = ignoreLocalDatabase(before);
+  if (after !== before) {
+    await writeFile(gitignore, after);
+    io.out(`${before === undefined ? 'created' : 'updated'} .gitignore (tierctl.sqlite, the local database)\n`);
+  }
   io.err(
     [
       '',
       'Next:',
-      '  npm install --save-dev tierctl     (the workflows run `npm ci`, then `npx tierctl`)',
+      '  npm install --save-dev tierctl     (the CLI and workflows; use `npm install tierctl` if your app calls openCatalog at runtime)',
       `  npx tierctl validate${dir === 'tiers' ? '' : ` --dir ${dir}`}`,
-      '  set DATABASE_URL and STRIPE_API_KEY as secrets of a `production` environment for tiers-apply.yml,',
-      '  and optionally READONLY_DATABASE_URL / STRIPE_READONLY_API_KEY for plans on pull requests.',
+      ...(workflows
+        ? [
+            '  set DATABASE_URL (and STRIPE_API_KEY if a tier is billed by Stripe) as secrets of a `production` environment',
+            '  with required reviewers for tiers-apply.yml, and optionally READONLY_DATABASE_URL / STRIPE_READONLY_API_KEY',
+            '  for plans on pull requests.',
+          ]
+        : []),
       '',
     ].join('\n'),
   );
@@ -48,16 +68,4 @@ function repoRelative(dir: string, cwd: string): string {
     throw new TierctlError(`--dir ${dir} must be a folder inside this repository`, { hint: 'run init at the repository root, e.g. tierctl init --dir tiers' });
   }
   return rel;
-}
-
-/**
- * The schemas a user's editor should load. When this tierctl is installed inside the
- * repository (node_modules/tierctl, or this very repository), point at its files;
- * otherwise (npx from the cache, a global install) at where `npm install -D tierctl`
- * will put them.
- */
-function schemaDir(dir: string, cwd: string): string {
-  const installed = path.relative(cwd, PACKAGE_ROOT);
-  const schemas = installed.startsWith('..') || path.isAbsolute(installed) ? path.join(cwd, 'node_modules', 'tierctl', 'schemas') : path.join(PACKAGE_ROOT, 'schemas');
-  return path.relative(path.join(cwd, dir), schemas).split(path.sep).join('/');
 }

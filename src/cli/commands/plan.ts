@@ -25,8 +25,18 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   if (against) {
     plan = await readAndPlan(loaded, readGitRef(against, dir, io.cwd), { skipStripe, env: io.env });
   } else {
-    const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers, app: loaded });
-    plan = await withStore(store, (s) => readAndPlan(loaded, readStore(s), { skipStripe, env: io.env }));
+    // On a terminal, say what is happening while Stripe and the database are read (as apply does).
+    const ui = io.interactive ? await loadInteractiveUi(io) : undefined;
+    const progress = ui?.startProgress();
+    progress?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    try {
+      const store = await openStore(values, io, { readOnly: true, subscribers: loaded.subscribers, app: loaded });
+      plan = await withStore(store, (s) => readAndPlan(loaded, readStore(s), { skipStripe, env: io.env }));
+    } catch (err) {
+      await progress?.fail();
+      throw err;
+    }
+    await progress?.done();
   }
 
   if (values['out'] && values['summary-file'] && path.resolve(io.cwd, values['out'] as string) === path.resolve(io.cwd, values['summary-file'] as string)) {
@@ -34,10 +44,14 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   }
   const protectedPaths = (): ProtectedPaths => ({ cwd: io.cwd, tierDir: dir, databaseFile: sqliteFile(values, io) });
   if (values['out']) {
-    writePlanOutput(values['out'] as string, renderJson(plan), protectedPaths());
-    io.err(`Saved the plan to ${values['out'] as string}; apply it with: tierctl apply ${values['out'] as string}\n`);
+    writePlanOutput(path.resolve(io.cwd, values['out'] as string), renderJson(plan), protectedPaths());
+    io.err(
+      plan.blocked.length
+        ? `Saved the plan to ${values['out'] as string}; it holds blocked changes and cannot be applied.\n`
+        : `Saved the plan to ${values['out'] as string}; apply it with: ${applyCommand(values, plan)}\n`,
+    );
   }
-  if (values['summary-file']) appendSummaryOutput(values['summary-file'] as string, renderMarkdown(plan), protectedPaths());
+  if (values['summary-file']) appendSummaryOutput(path.resolve(io.cwd, values['summary-file'] as string), renderMarkdown(plan), protectedPaths());
   if (!plan.stripe.verified && format !== 'text') io.err(`WARNING: Stripe lookup keys were NOT verified (${plan.stripe.reason ?? 'no key'}).\n`);
   // A person at a terminal gets the Ink view; pipes, CI and the other formats plain text.
   if (format === 'text' && io.interactive) (await loadInteractiveUi(io)).showPlan(plan);
@@ -55,4 +69,22 @@ function sqliteFile(values: Values, io: Io): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The apply command that will accept this saved plan: apply refuses an unverified
+ * plan without --skip-stripe and a destructive one without --allow-destroy, so the
+ * suggestion carries them (the database URL is not repeated: it may hold a password).
+ */
+function applyCommand(values: Values, plan: Plan): string {
+  const out = values['out'] as string;
+  const words = ['tierctl', 'apply', /^[\w./-]+$/.test(out) ? out : `'${out.replace(/'/g, `'\\''`)}'`];
+  if (!plan.stripe.verified) words.push('--skip-stripe');
+  const notes: string[] = [];
+  if (plan.changes.some((c) => c.action === 'delete')) {
+    words.push('--allow-destroy');
+    notes.push('it deletes tiers; retiring them is the safe way out');
+  }
+  if (values['database'] !== undefined) notes.push('with the same --database');
+  return `${words.join(' ')}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }

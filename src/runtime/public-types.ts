@@ -1,0 +1,49 @@
+import { TierctlError } from '../errors.js';
+
+/**
+ * The types the package entry (src/index.ts) publishes, kept free of internal imports:
+ * the published .d.ts files must compile in a consumer with `skipLibCheck: false`
+ * using only tierctl's runtime dependencies (the internal model's types come from
+ * json-schema-to-ts, a devDependency). catalog-index.ts checks at compile time that
+ * these stay equal to the internal model (one source: the JSON Schemas).
+ */
+
+/** How a tier is billed. */
+export type BillingProvider = 'stripe' | 'whop' | 'exempt';
+
+/** A tier as the application sees it: camelCase, frozen, with the row id its own tables reference. */
+export interface RuntimeTier {
+  /**
+   * `subscription_tier.id`: what the application's subscriber column (e.g. organization.subscription_tier_id) holds.
+   * null for an app table whose key is its primary key (catalog.yaml storage: id: null): subscribers hold the key.
+   */
+  readonly id: number | null;
+  readonly key: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly customerFacing: boolean;
+  readonly displayOrder: number;
+  readonly status: 'active' | 'retired';
+  readonly protected: boolean;
+  readonly billingProvider: BillingProvider;
+  /** Stripe lookup keys, or the one Whop product key. */
+  readonly billingKeys: readonly string[];
+  /** Display only; Stripe is the source of truth for prices. */
+  readonly fallbackPrice: string | null;
+  /** Limit name -> value; null = unlimited. */
+  readonly limits: Readonly<Record<string, number | null>>;
+  readonly permissions: readonly string[];
+}
+
+export interface TierFilter {
+  customerFacing?: boolean;
+  status?: 'active' | 'retired';
+}
+
+/** A lookup the catalog cannot answer (unknown tier, permission or limit): a bug in the caller or a stale cache. */
+export class CatalogLookupError extends TierctlError {
+  constructor(message: string, hint: string) {
+    super(message, { hint });
+    this.name = 'CatalogLookupError';
+  }
+}
