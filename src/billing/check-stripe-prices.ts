@@ -95,6 +95,8 @@ export function checkStripePrices(
         `verify with a ${price.livemode ? 'live' : 'test'}-mode key, or create the price in ${mode} mode`,
       );
     }
+    // A tier is a subscription: a one-time price would charge once and never renew.
+    if (price.interval === null) problem(`lookup key "${ref.key}" names a one-time price (${price.id}); a tier needs a recurring price`, 'point the lookup key at a recurring (monthly, yearly, …) price of the product');
     if (!price.active) problem(`lookup key "${ref.key}" points to an inactive price (${price.id})`, 'reactivate the price in Stripe, or move the lookup key to an active price');
     if (!product) problem(`could not check the product of price ${price.id} (lookup key "${ref.key}"): Stripe did not expand it`, 'this is unexpected from Stripe; check STRIPE_API_BASE points at a Stripe-compatible server');
     else if (product.deleted) problem(`lookup key "${ref.key}": its product ${product.id} was deleted`, 'point the lookup key at a price of an active product');

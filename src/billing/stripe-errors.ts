@@ -54,7 +54,7 @@ export function stripeFailure(err: unknown, target: string, retries: number): Ti
     default:
       // 400/404 and the like: the request itself was refused, which a conforming server should never do.
       return new TierctlError(`could not verify lookup keys: ${target} refused the price lookup (${err.statusCode ?? err.type}): ${said}${requestRef(err)}`, {
-        hint: 'nothing was planned; if STRIPE_API_BASE points at a Stripe-compatible server, check that it supports GET /v1/prices with lookup_keys; otherwise please report this',
+        hint: 'nothing was planned; if STRIPE_API_BASE points at a Stripe-compatible server, check that it supports GET /v1/prices with lookup_keys (and GET /v1/products/:id/features when catalog.yaml declares stripe_feature); otherwise please report this',
       });
   }
 }

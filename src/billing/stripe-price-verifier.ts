@@ -5,11 +5,12 @@ import type { Duplex } from 'node:stream';
 import type Stripe from 'stripe';
 import { TierctlError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { checkStripeFeatures, type ListedFeature } from './check-stripe-features.js';
 import { checkStripePrices, stripeKeyMode, type ListedPrice } from './check-stripe-prices.js';
 import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
 import { stripeFailure } from './stripe-errors.js';
-import type { BillingKeyRef, PriceVerifier, VerificationResult } from './verifier.js';
+import type { BillingKeyRef, FeatureExpectations, PriceVerifier, VerificationResult } from './verifier.js';
 import { appendAll } from '../append-all.js';
 
 /** Stripe refuses more than 10 lookup_keys in one prices.list call. */
@@ -31,7 +32,9 @@ export interface StripeVerifierOptions {
 
 /**
  * Resolves lookup keys with the official SDK, read-only: GET /v1/prices with at most
- * 10 lookup_keys per call, products expanded, pages followed, a few calls at a time.
+ * 10 lookup_keys per call, products expanded, pages followed, a few calls at a time;
+ * then, when catalog.yaml maps permissions to Stripe features, GET /v1/products/:id/features
+ * once per distinct product (the same bound on calls in flight).
  * Never the Search API (its index lags behind writes, so a fresh price would look missing).
  */
 export class StripePriceVerifier implements PriceVerifier {
@@ -48,7 +51,7 @@ export class StripePriceVerifier implements PriceVerifier {
     this.concurrency = options.concurrency ?? 4;
   }
 
-  async verify(keys: readonly BillingKeyRef[]): Promise<Omit<VerificationResult, 'notes'>> {
+  async verify(keys: readonly BillingKeyRef[], features?: FeatureExpectations): Promise<Omit<VerificationResult, 'notes'>> {
     const base = parseStripeApiBase(this.options.apiBase);
     const target = describeStripeTarget(base);
     const lookupKeys = [...new Set(keys.map((k) => k.key))];
@@ -85,7 +88,14 @@ export class StripePriceVerifier implements PriceVerifier {
         mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, () => timedOut), () => timedOut),
         deadline,
       ]);
-      return { verified: true, ...checkStripePrices(keys, pages.flat(), stripeKeyMode(this.options.apiKey)) };
+      const prices = pages.flat();
+      const checked = checkStripePrices(keys, prices, stripeKeyMode(this.options.apiKey));
+      if (!features || Object.keys(features.owners).length === 0) return { verified: true, ...checked };
+      // Feature parity: one listFeatures call per distinct live product behind a checked tier's keys.
+      const products = productsToCheck(keys, prices, features);
+      const lists = await Promise.race([mapBounded(products, this.concurrency, (id) => this.listFeatures(stripe, id, () => timedOut), () => timedOut), deadline]);
+      const byProduct = new Map(products.map((id, i) => [id, lists[i] as ListedFeature[]]));
+      return { verified: true, facts: checked.facts, problems: [...checked.problems, ...checkStripeFeatures(keys, checked.facts, byProduct, features)] };
     } catch (err) {
       throw stripeFailure(err, target, this.retries);
     } finally {
@@ -116,6 +126,19 @@ export class StripePriceVerifier implements PriceVerifier {
     }
   }
 
+  /** Every feature attached to one product (GET /v1/products/:id/features), the SDK paging. */
+  private async listFeatures(stripe: Stripe, productId: string, stopped: () => boolean): Promise<ListedFeature[]> {
+    return this.withRateLimitRetry(async () => {
+      const out: ListedFeature[] = [];
+      for await (const pf of stripe.products.listFeatures(productId, { limit: 100 })) {
+        const f = pf.entitlement_feature;
+        out.push({ lookup_key: f.lookup_key, name: f.name, active: f.active });
+        if (stopped()) break;
+      }
+      return out;
+    }, stopped);
+  }
+
   /**
    * The SDK retries 5xx, connection errors and whatever Stripe marks Stripe-Should-Retry: true,
    * but not a plain 429 (rate limit). For a handful of read-only list calls a short backoff is
@@ -134,6 +157,19 @@ export class StripePriceVerifier implements PriceVerifier {
       }
     }
   }
+}
+
+/** Distinct, not deleted products behind the lookup keys of tiers with feature expectations, in key order. */
+function productsToCheck(keys: readonly BillingKeyRef[], prices: readonly ListedPrice[], features: FeatureExpectations): string[] {
+  const wanted = new Set(keys.filter((k) => features.tiers[k.tier] !== undefined).map((k) => k.key));
+  const out: string[] = [];
+  for (const p of prices) {
+    if (p.lookup_key === null || !wanted.has(p.lookup_key)) continue;
+    if (typeof p.product !== 'string' && p.product.deleted) continue;
+    const id = typeof p.product === 'string' ? p.product : p.product.id;
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
 }
 
 /** Exponential backoff with jitter, 0.5 s to 5 s, the SDK's own curve. */

@@ -1,10 +1,12 @@
 import type { Catalog } from '../catalog/model.js';
 import { TierctlError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
-import { billingKeysOf, type VerificationResult } from './verifier.js';
+import { billingKeysOf, featureExpectations, type VerificationResult } from './verifier.js';
 
 export interface VerifyOptions {
   skipStripe: boolean;
+  /** Permission -> Stripe feature lookup key (catalog.yaml `stripe_feature`); checked when any is declared. */
+  stripeFeatures?: Readonly<Record<string, string>>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -25,7 +27,7 @@ export async function verifyBilling(catalog: Catalog, options: VerifyOptions): P
   registerSecret(apiKey);
   const { StripePriceVerifier } = await import('./stripe-price-verifier.js');
   const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']) });
-  return { ...(await verifier.verify(stripeKeys)), notes };
+  return { ...(await verifier.verify(stripeKeys, featureExpectations(catalog, options.stripeFeatures ?? {}))), notes };
 }
 
 /** setTimeout holds at most 2^31-1 ms (~24.8 days); a longer delay fires after 1 ms. */

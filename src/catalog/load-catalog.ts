@@ -1,5 +1,5 @@
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
-import { normaliseCatalog, type Catalog, type Tier } from './model.js';
+import { normaliseCatalog, sortRecord, type Catalog, type Tier } from './model.js';
 import { locate, parseYaml, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
 import { resolveStorage, type ResolvedStorage } from './resolve-storage.js';
 import { checkRules, type TierInput } from './rules.js';
@@ -31,6 +31,8 @@ export interface LoadedCatalog {
   catalog: Catalog;
   limits: Record<string, { description?: string }>;
   subscribers: SubscribersRef | null;
+  /** Permission name -> lookup key of the Stripe Entitlements feature that represents it (only those that declare one). */
+  stripeFeatures: Record<string, string>;
   /** New tier key -> earlier keys (from renamed_from). */
   renamedFrom: Record<string, string[]>;
   /** Tier key -> its parsed file, for pointing errors at lines. */
@@ -102,7 +104,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     sources[tier.key] = parsed;
     if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
   }
-  const catalog = normaliseCatalog({ ...catalogValue.permissions }, tiers.map(({ tier }) => tierFromFile(tier)));
+  const catalog = normaliseCatalog(permissionDescriptions(catalogValue.permissions), tiers.map(({ tier }) => tierFromFile(tier)));
   return {
     ok: true,
     loaded: {
@@ -110,12 +112,36 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
       catalog: storage ? projectCatalog(catalog, storage.stored) : catalog,
       limits: toDict(catalogValue.limits),
       subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
+      stripeFeatures: stripeFeatures(catalogValue.permissions),
       renamedFrom,
       sources,
       catalogSource: catalogParsed,
       storage,
     },
   };
+}
+
+/** Both forms of a permission (`name: description` and `name: { description, … }`) as name -> description. */
+export function permissionDescriptions(permissions: CatalogFile['permissions']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, p] of Object.entries(permissions)) out[name] = typeof p === 'string' ? p : p.description;
+  return out;
+}
+
+function stripeFeatures(permissions: CatalogFile['permissions']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, p] of Object.entries(permissions)) if (typeof p !== 'string' && p.stripe_feature !== undefined) out[name] = p.stripe_feature;
+  return sortRecord(out);
+}
+
+/** Where a tier file grants a permission (or its `permissions:` list, or the file's start), for errors found later. */
+export function permissionPosition(loaded: LoadedCatalog, tierKey: string, permission: string | null): { file: string } & Position {
+  const parsed = loaded.sources[tierKey];
+  if (!parsed) return { file: loaded.catalogSource.file, line: 1, col: 1 };
+  const granted = (parsed.value['permissions'] ?? []) as string[];
+  const i = permission === null ? -1 : granted.indexOf(permission);
+  const ptr = i >= 0 ? pointer(['permissions', i]) : parsed.value['permissions'] !== undefined ? pointer(['permissions']) : pointer(['key']);
+  return { file: parsed.file, ...locate(parsed, ptr, i < 0 && parsed.value['permissions'] !== undefined) };
 }
 
 /** Fills in the documented defaults so files and database rows compare field by field. */

@@ -29,6 +29,16 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
     return `${p.file}:${pos.line}:${pos.col}`;
   };
 
+  // A Stripe feature stands for one permission; two would make parity ambiguous.
+  const featureOwner = new Map<string, string>();
+  for (const [name, p] of Object.entries(catalog.permissions)) {
+    if (typeof p === 'string' || p.stripe_feature === undefined) continue;
+    const first = featureOwner.get(p.stripe_feature);
+    if (first !== undefined) {
+      at(catalogParsed, ['permissions', name, 'stripe_feature'], `stripe_feature "${p.stripe_feature}" already represents permission "${first}" (${where(catalogParsed, ['permissions', first, 'stripe_feature'])})`, 'a Stripe feature represents one permission; give each its own feature');
+    } else featureOwner.set(p.stripe_feature, name);
+  }
+
   const keyOwner = new Map<string, TierInput>();
   for (const t of tiers) {
     if (RESERVED_TIER_KEYS.has(t.tier.key)) at(t.parsed, ['key'], `tier key "${t.tier.key}" is reserved`, 'import writes each tier to <key>.yaml, and catalog.yaml holds the vocabulary; choose another key');

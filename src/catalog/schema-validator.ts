@@ -7,6 +7,7 @@ import {
   NAME_PATTERN,
   SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
+  STRIPE_FEATURE_KEY_PATTERN,
   STRIPE_LOOKUP_KEY_PATTERN,
   TIER_KEY_PATTERN,
   WHOP_PRODUCT_KEY_PATTERN,
@@ -19,6 +20,7 @@ const PATTERN_MEANING: Record<string, string> = {
   [TIER_KEY_PATTERN]: 'a tier key: 2-32 lowercase letters, digits or _, starting with a letter',
   [NAME_PATTERN]: 'a name: up to 64 lowercase letters, digits, _ . : or -, starting with a letter',
   [STRIPE_LOOKUP_KEY_PATTERN]: 'a Stripe lookup key: 1-200 printable characters without spaces',
+  [STRIPE_FEATURE_KEY_PATTERN]: 'a Stripe feature lookup key: 1-80 printable characters without spaces',
   [WHOP_PRODUCT_KEY_PATTERN]: 'a Whop product key such as prod_AbC123',
   [SQL_IDENTIFIER_PATTERN]: 'a plain SQL identifier (letters, digits, _), optionally schema.table',
   [SQL_COLUMN_PATTERN]: 'a plain SQL column name (letters, digits, _)',
@@ -47,12 +49,19 @@ export function validateCatalogShape(parsed: ParsedYaml): Diagnostic[] {
 function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
   if (validate(parsed.value)) return [];
   const errors = validate.errors ?? [];
-  // anyOf reports each failed branch too; the anyOf message alone is the useful one.
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  // anyOf reports each failed branch too; the anyOf message alone is the useful one, except
+  // for a mapping written where an object branch exists (a permission's `{ description,
+  // stripe_feature }` form): then that branch's own errors (unknown field, missing
+  // description) say what is wrong, and the anyOf and its type mismatches are dropped.
+  const anyOfErrors = errors.filter((e) => e.keyword === 'anyOf');
+  const objectBranch = new Set(anyOfErrors.filter((e) => hasObjectBranch(e) && isMapping(valueAt(parsed.value, e.instancePath))).map((e) => e.instancePath));
+  const anyOfPaths = new Set(anyOfErrors.map((e) => e.instancePath));
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of errors) {
-    if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
+    if (objectBranch.has(e.instancePath)) {
+      if (e.keyword === 'anyOf' || e.keyword === 'type') continue;
+    } else if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
     if (e.keyword === 'propertyNames') continue; // its nested pattern error says it better
     const d = toDiagnostic(e, parsed);
     const id = `${d.line}:${d.col}:${d.message}`;
@@ -107,6 +116,7 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
     case 'enum':
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
     case 'anyOf':
+      if (hasObjectBranch(e)) return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a description, or { description, stripe_feature }` };
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a whole number from 0 up, or null for unlimited` };
     case 'uniqueItems':
       return { ...base, ...locate(parsed, `${e.instancePath}/${String(params['i'])}`), message: `${field} lists the same item twice (items ${String(params['j'])} and ${String(params['i'])})` };
@@ -122,6 +132,14 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
     default:
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} ${e.message ?? 'is invalid'}` };
   }
+}
+
+function hasObjectBranch(e: ErrorObject): boolean {
+  return Array.isArray(e.schema) && (e.schema as { type?: unknown }[]).some((b) => b.type === 'object');
+}
+
+function isMapping(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function article(type: string): string {

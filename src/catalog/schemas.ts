@@ -15,6 +15,8 @@ const SCHEMA_BASE = 'https://tierctl.dev/schemas';
 export const TIER_KEY_PATTERN = '^[a-z][a-z0-9_]{1,31}$';
 /** Stripe lookup keys: up to 200 printable characters, no spaces. */
 export const STRIPE_LOOKUP_KEY_PATTERN = '^[\\x21-\\x7e]{1,200}$';
+/** Stripe Entitlements feature lookup keys: up to 80 printable characters, no spaces. */
+export const STRIPE_FEATURE_KEY_PATTERN = '^[\\x21-\\x7e]{1,80}$';
 /** Whop product ids look like `prod_XXXXXXXX`. */
 export const WHOP_PRODUCT_KEY_PATTERN = '^prod_[A-Za-z0-9]{1,64}$';
 /** One line of text without control characters. */
@@ -152,10 +154,27 @@ export const catalogSchema = {
   required: ['permissions', 'limits'],
   properties: {
     permissions: {
-      description: 'Every permission a tier may grant, with a human description.',
+      description: 'Every permission a tier may grant: `name: description`, or `name: { description, stripe_feature }` when a Stripe Entitlements feature represents it.',
       type: 'object',
       propertyNames: { pattern: NAME_PATTERN },
-      additionalProperties: { type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+      additionalProperties: {
+        anyOf: [
+          { type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['description'],
+            properties: {
+              description: { description: 'What the permission allows.', type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+              stripe_feature: {
+                description: 'Lookup key of the Stripe Entitlements feature that represents this permission. Verification then checks that the product of every Stripe-billed tier has exactly the features of its permissions (read-only).',
+                type: 'string',
+                pattern: STRIPE_FEATURE_KEY_PATTERN,
+              },
+            },
+          },
+        ],
+      },
     },
     limits: {
       description: 'Every limit a tier may set. A tier value of null means unlimited.',
@@ -189,5 +208,6 @@ export const catalogSchema = {
 
 export type TierFile = FromSchema<typeof tierSchema>;
 export type CatalogFile = FromSchema<typeof catalogSchema>;
+export type PermissionDeclaration = CatalogFile['permissions'][string];
 export type BillingProvider = NonNullable<TierFile['billing']>['provider'];
 export type TierStatus = NonNullable<TierFile['status']>;

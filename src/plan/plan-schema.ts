@@ -78,6 +78,26 @@ const permissionChange = <const A extends string, const P extends Record<string,
     properties: { kind: { const: 'permission' }, action: { const: action }, permission: { type: 'string' }, ...properties },
   }) as const;
 
+/**
+ * What a tier change does to the tier's subscribers (issue 12): how many there are, and
+ * whether the change takes something from them (`reduces`: a limit goes down or from
+ * unlimited to a number, a permission is removed, the tier is retired or deleted), gives
+ * them more (`extends`), or neither (`neutral`: name, description, order, billing keys).
+ * A change that does both is `reduces`; the lists say what each part is.
+ */
+const IMPACT = {
+  description: 'What the change does to the subscribers of the tier.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['effect', 'reduces', 'extends'],
+  properties: {
+    subscribers: { description: 'Subscribers on the tier when the plan was made; absent when they could not be counted (see subscriber_counts).', type: 'integer', minimum: 0 },
+    effect: { enum: ['reduces', 'extends', 'neutral'] },
+    reduces: { description: 'What subscribers lose, e.g. "limits.users: 10 → 3", "permission api_access removed".', type: 'array', items: { type: 'string' } },
+    extends: { description: 'What subscribers gain.', type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
 const DESCRIPTION_ONLY = { type: 'object', additionalProperties: false, required: ['description'], properties: { description: { type: 'string' } } } as const;
 
 const CHANGE = {
@@ -85,11 +105,11 @@ const CHANGE = {
     permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
     permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
     permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
-    tierChange('rename', { from: { type: 'string' } }, ['from']),
+    tierChange('rename', { from: { type: 'string' }, impact: IMPACT }, ['from']),
     tierChange('create', { after: tierStateSchema }, ['after']),
-    tierChange('update', { fields: tierFieldsSchema }, ['fields']),
-    tierChange('retire', {}, []),
-    tierChange('delete', { before: tierStateSchema }, ['before']),
+    tierChange('update', { fields: tierFieldsSchema, impact: IMPACT }, ['fields']),
+    tierChange('retire', { impact: IMPACT }, []),
+    tierChange('delete', { before: tierStateSchema, impact: IMPACT }, ['before']),
   ],
 } as const;
 
@@ -115,6 +135,13 @@ export const planSchema = {
       description: 'Changes in the order apply runs them.',
       type: 'array',
       items: CHANGE,
+    },
+    subscriber_counts: {
+      description: "Whether the changes' impact carries subscriber counts, and why not (e.g. --against plans against files, not a database).",
+      type: 'object',
+      additionalProperties: false,
+      required: ['counted'],
+      properties: { counted: { type: 'boolean' }, reason: { type: 'string' } },
     },
     blocked: {
       description: 'Changes that can never be applied as planned; a plan with any is refused.',
@@ -188,3 +215,5 @@ export type PlanWarning = Plan['warnings'][number];
 export type StripeReport = Plan['stripe'];
 export type StripeKeyFacts = NonNullable<StripeReport['keys'][string]>;
 export type Drift = NonNullable<Plan['drift']>;
+export type ChangeImpact = NonNullable<Extract<Change, { kind: 'tier'; action: 'update' }>['impact']>;
+export type SubscriberCounts = NonNullable<Plan['subscriber_counts']>;

@@ -1,5 +1,6 @@
 import { summarizePlan, summaryLine } from '../plan/build-plan.js';
 import type { Plan } from '../plan/plan-schema.js';
+import { impactMarkdown } from './impact-lines.js';
 import { blockedLines, changeLines, driftLines, formatAmount, stripeLine, warningLines } from './plan-lines.js';
 import { visible } from './visible.js';
 
@@ -30,6 +31,10 @@ export function renderMarkdown(plan: Plan, title = 'tierctl plan'): string {
   // What is left for the sections, with room for their wrappers and "not shown" notes.
   let budget = MARKDOWN_MAX_BYTES - bytes(headText) - 1024;
 
+  // Blast radius above the fold (who is on the tiers this plan changes), fitted like every section.
+  const keptImpact = fit(impactMarkdown(plan, escapeMd), Math.floor(budget / 3), 'impact line', 'the JSON plan lists them all');
+  budget -= keptImpact.used;
+
   const notes = [...blockedLines(plan), ...driftLines(plan), ...warningLines(plan)].map((l) => `${l.depth ? '  ' : ''}- ${escapeMd(l.text)}`);
   // Warnings come first but may not crowd out the changes: at most half of what is left.
   const keptNotes = fit(notes, Math.floor(budget / 2), 'warning line', 'the JSON plan lists them all');
@@ -49,6 +54,7 @@ export function renderMarkdown(plan: Plan, title = 'tierctl plan'): string {
   const keptBody = fit(body, budget, 'line', 'see the JSON plan artifact');
 
   let out = headText;
+  if (keptImpact.lines.length) out += `${keptImpact.lines.join('\n')}\n`;
   if (keptNotes.lines.length) out += `${keptNotes.lines.join('\n')}\n\n`;
   if (keptStripe.lines.length) {
     out += `<details><summary>Stripe prices (${stripeRows.length})</summary>\n\n| lookup key | tier | product | price |\n|---|---|---|---|\n${keptStripe.lines.join('\n')}\n\n${close}\n`;

@@ -1,6 +1,7 @@
 import { summaryLine } from '../plan/build-plan.js';
 import type { Plan } from '../plan/plan-schema.js';
 import { blockedLines, changeLines, driftLines, stripeFactLines, stripeLine, warningLines, type PlanLine } from './plan-lines.js';
+import { impactTextLines } from './impact-lines.js';
 import { PLAIN, type Style } from './style.js';
 
 /** Terraform-style text: one block per change, a closing "Plan: …" line. Pure. */
@@ -21,6 +22,8 @@ export function renderText(plan: Plan, style: Style = PLAIN): string {
   if (plan.changes.length === 0 && plan.blocked.length === 0) {
     out.push('No changes. The database matches the tier files.');
   } else {
+    const impact = impactTextLines(plan);
+    if (impact.length) out.push(style.bold(impact[0] as string), ...impact.slice(1).map((l) => (l.startsWith('  !') ? style.red(l) : l)), '');
     out.push('tierctl will perform these actions:', '');
     for (const c of plan.changes) {
       for (const l of changeLines(c)) out.push(paint(l));

@@ -4,7 +4,7 @@ import { toDict } from '../dict.js';
 
 // The public shapes live in public-types.ts (self-contained declarations); re-exported
 // here for the modules that build them.
-export { CatalogLookupError, type BillingProvider, type RuntimeTier, type TierFilter } from './public-types.js';
+export { CatalogLookupError, type BillingProvider, type CatalogNames, type RuntimeLimits, type RuntimeTier, type TierFilter } from './public-types.js';
 
 /** Compile-time proof that the public types match the internal model derived from the schemas. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

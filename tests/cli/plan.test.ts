@@ -57,10 +57,12 @@ for (const backend of BACKENDS) {
       expect(r.code).toBe(2);
       const plan = JSON.parse(r.stdout) as Plan;
       expect(plan.changes).toEqual([
-        { kind: 'tier', action: 'update', tier: 'business', fields: { limits: { added: {}, removed: { users: 10 }, changed: {} } } },
-        { kind: 'tier', action: 'update', tier: 'essential', fields: { permissions: { added: ['api_access'], removed: [] } } },
-        { kind: 'tier', action: 'update', tier: 'hobbyist', fields: { name: { before: 'Hobbyist', after: 'Hobbyist Pro' } } },
+        // impact without a count: catalog.yaml names an organization table this database does not have
+        { kind: 'tier', action: 'update', tier: 'business', fields: { limits: { added: {}, removed: { users: 10 }, changed: {} } }, impact: { effect: 'extends', reduces: [], extends: ['limits.users: 10 → not set'] } },
+        { kind: 'tier', action: 'update', tier: 'essential', fields: { permissions: { added: ['api_access'], removed: [] } }, impact: { effect: 'extends', reduces: [], extends: ['permission api_access added'] } },
+        { kind: 'tier', action: 'update', tier: 'hobbyist', fields: { name: { before: 'Hobbyist', after: 'Hobbyist Pro' } }, impact: { effect: 'neutral', reduces: [], extends: [] } },
       ]);
+      expect(plan.subscriber_counts).toEqual({ counted: false, reason: expect.stringContaining('cannot count subscribers in organization.subscription_tier_id') });
     });
 
     it('renders Markdown for a pull request and appends it to --summary-file', async () => {

@@ -4,6 +4,8 @@ import { planOutcome } from '../../plan/build-plan.js';
 import { readAndPlan, readGitRef, readStore } from '../../plan/read-and-plan.js';
 import type { Plan } from '../../plan/plan-schema.js';
 import { renderJson } from '../../render/json.js';
+import { impactRows } from '../../plan/impact.js';
+import { reductionReport } from '../../render/impact-lines.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { resolveDatabase } from '../../state/database-url.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
@@ -58,6 +60,15 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   else io.out(renderPlan(plan, format, format === 'text' && wantsColor({ isTTY: io.stdoutIsTTY }, io.env)));
 
   const outcome = planOutcome(plan);
+  // --fail-on-reduction: every change that takes something from a tier's subscribers needs a human (exit 3).
+  if (values['fail-on-reduction'] === true) {
+    const reducing = impactRows(plan.changes).filter((r) => r.effect === 'reduces');
+    if (reducing.length) {
+      io.err(`${reductionReport(reducing)}
+`);
+      return 'destructive';
+    }
+  }
   return values['detailed-exitcode'] === true ? outcome : 'ok';
 }
 
