@@ -6,6 +6,7 @@ import type { DesiredState } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
 import { assemblePlan, readSide } from '../plan/read-and-plan.js';
 import type { TierStore, WriteHooks } from '../store/tier-store.js';
+import { redact } from '../secrets.js';
 
 export interface ApplyOptions {
   allowDestroy: boolean;
@@ -105,10 +106,11 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
       base_fingerprint: base,
       result_fingerprint: after,
       plan_fingerprint: planFingerprint,
-      actor: options.actor,
-      git_sha: options.gitSha,
-      changes: JSON.stringify(plan.changes),
-      result_state: resultJson,
+      // The audit row is an output channel like any other: redacted the same way.
+      actor: options.actor === null ? null : redact(options.actor),
+      git_sha: options.gitSha === null ? null : redact(options.gitSha),
+      changes: redact(JSON.stringify(plan.changes)),
+      result_state: redact(resultJson),
       status,
     });
     await at?.('last-write');

@@ -11,6 +11,7 @@ import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
 import { stripeFailure } from './stripe-errors.js';
 import type { BillingKeyRef, FeatureExpectations, PriceVerifier, VerificationResult } from './verifier.js';
+import { appendAll } from '../append-all.js';
 
 /** Stripe refuses more than 10 lookup_keys in one prices.list call. */
 export const MAX_LOOKUP_KEYS_PER_REQUEST = 10;
@@ -58,7 +59,8 @@ export class StripePriceVerifier implements PriceVerifier {
     this.retries = options.maxNetworkRetries ?? 3;
     this.retryDelay = options.retryDelay ?? DEFAULT_RETRY_DELAY;
     this.sleep = options.sleep ?? sleep;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    // A timer longer than 2^31-1 ms fires at once: clamp, whoever passed the value.
+    this.timeoutMs = Math.min(options.timeoutMs ?? 60_000, 2 ** 31 - 1);
     this.requestTimeoutMs = Math.min(options.requestTimeoutMs ?? 20_000, this.timeoutMs);
     this.concurrency = options.concurrency ?? 4;
   }
@@ -137,7 +139,7 @@ export class StripePriceVerifier implements PriceVerifier {
           }),
         stopped,
       );
-      out.push(...page.data.map(toListedPrice));
+      appendAll(out, page.data.map(toListedPrice));
       const last = page.data.at(-1);
       if (!page.has_more || !last || stopped()) return out;
       startingAfter = last.id;

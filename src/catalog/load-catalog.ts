@@ -7,6 +7,8 @@ import { checkNoAppColumns, checkTiersAgainstStorage } from './storage-rules.js'
 import { projectCatalog, storedFields, type StoredFields } from './stored-fields.js';
 import { validateCatalogShape, validateTierShape } from './schema-validator.js';
 import type { CatalogFile, TierFile } from './schemas.js';
+import { appendAll } from '../append-all.js';
+import { dict, toDict } from '../dict.js';
 
 export const CATALOG_FILE_NAME = 'catalog.yaml';
 
@@ -54,20 +56,20 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     const r = parseYaml(catalogFile.path, catalogFile.bytes);
     if (r.ok) {
       const problems = validateCatalogShape(r.parsed);
-      diagnostics.push(...problems);
+      appendAll(diagnostics, problems);
       if (!problems.length) catalogParsed = r.parsed;
-    } else diagnostics.push(...r.diagnostics);
+    } else appendAll(diagnostics, r.diagnostics);
   }
 
   const tiers: TierInput[] = [];
   for (const f of tierFiles) {
     const r = parseYaml(f.path, f.bytes);
     if (!r.ok) {
-      diagnostics.push(...r.diagnostics);
+      appendAll(diagnostics, r.diagnostics);
       continue;
     }
     const problems = validateTierShape(r.parsed);
-    diagnostics.push(...problems);
+    appendAll(diagnostics, problems);
     if (!problems.length) tiers.push({ parsed: r.parsed, tier: r.parsed.value as unknown as TierFile });
   }
 
@@ -84,20 +86,20 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
       const r = resolveStorage(catalogParsed, catalogValue);
       if (r.ok) {
         storage = { ...r.storage, stored: storedFields(r.storage.description) };
-        diagnostics.push(...checkTiersAgainstStorage(r.storage, storage.stored, tiers));
-      } else diagnostics.push(...r.diagnostics);
-    } else diagnostics.push(...checkNoAppColumns(tiers));
+        appendAll(diagnostics, checkTiersAgainstStorage(r.storage, storage.stored, tiers));
+      } else appendAll(diagnostics, r.diagnostics);
+    } else appendAll(diagnostics, checkNoAppColumns(tiers));
     // An unresolvable storage: reports its own problems; no second guess about billing.
     const billingStored = !catalogValue.storage || (storage?.stored.fields.has('billing_provider') ?? false);
-    diagnostics.push(...checkRules(catalogParsed, catalogValue, tiers, { billingStored }));
+    appendAll(diagnostics, checkRules(catalogParsed, catalogValue, tiers, { billingStored }));
   }
   if (diagnostics.length || !catalogParsed) {
     return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
   }
 
   const catalogValue = catalogParsed.value as unknown as CatalogFile;
-  const sources: Record<string, ParsedYaml> = {};
-  const renamedFrom: Record<string, string[]> = {};
+  const sources = dict<ParsedYaml>();
+  const renamedFrom = dict<string[]>();
   for (const { tier, parsed } of tiers) {
     sources[tier.key] = parsed;
     if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
@@ -108,7 +110,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     loaded: {
       // Under storage:, the catalog as the app's tables can hold it (stored-fields.ts).
       catalog: storage ? projectCatalog(catalog, storage.stored) : catalog,
-      limits: { ...catalogValue.limits },
+      limits: toDict(catalogValue.limits),
       subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
       stripeFeatures: stripeFeatures(catalogValue.permissions),
       renamedFrom,
@@ -158,7 +160,7 @@ export function tierFromFile(t: TierFile): Tier {
     billing_provider: billing.provider,
     billing_keys: billingKeys,
     fallback_price: billing.fallback_price ?? null,
-    limits: { ...(t.limits ?? {}) } as Record<string, number | null>,
+    limits: toDict((t.limits ?? {}) as Record<string, number | null>),
     permissions: [...(t.permissions ?? [])],
   };
   if (t.columns) tier.columns = { ...t.columns } as Record<string, string | number | boolean | null>;

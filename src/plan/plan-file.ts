@@ -1,11 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { TierctlError } from '../errors.js';
 import { renderJson } from '../render/json.js';
+import { redact } from '../secrets.js';
 import { PLAN_FORMAT_VERSION } from './build-plan.js';
 import { planSchema, type Plan } from './plan-schema.js';
 
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
-  await writeFile(path, renderJson(plan), { mode: 0o644 });
+  await writeFile(path, redact(renderJson(plan)), { mode: 0o644 });
 }
 
 /** Reads and checks a saved plan; a damaged or foreign file is refused before any database work. */

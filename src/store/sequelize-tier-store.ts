@@ -14,6 +14,7 @@ import { bookkeepingTables, type StorageDescription } from './storage-descriptio
 import { foreignTables, foreignTableError } from './table-ownership.js';
 import { rowToTier, tierToRow, type TierChildren, type TierRow } from './tier-rows.js';
 import type { AppliedWrites, LastRun, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
+import { dict } from '../dict.js';
 
 /** Rows per multi-row statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 export const ROWS_PER_STATEMENT = 500;
@@ -123,7 +124,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const of = (ref: unknown): TierChildren => {
       const k = String(toRef(ref));
       let c = out.get(k);
-      if (!c) out.set(k, (c = { permissions: [], limits: {}, billingKeys: [] }));
+      if (!c) out.set(k, (c = { permissions: [], limits: dict(), billingKeys: [] }));
       return c;
     };
     const batches = refs === null ? [null] : chunk(refs);
@@ -154,7 +155,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   }
 
   async function readVocabulary(tx: Transaction): Promise<{ permissions: Record<string, string>; ids: Map<string, number>; names: Map<number, string> }> {
-    const permissions: Record<string, string> = {};
+    const permissions = dict<string>();
     const byName = new Map<string, number>();
     const byId = new Map<number, string>();
     if (models.permission && d.permissions.kind === 'join') {
@@ -224,7 +225,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const tx = unwrap(t);
       const { tables } = await inspect(tx);
       if (!tables.has(d.tier.table)) {
-        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: {}, initialised: false, lastRun: null };
+        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: dict(), initialised: false, lastRun: null };
         ids.set(empty, { refs: new Map(), permissionIds: new Map() });
         return empty;
       }
@@ -234,9 +235,9 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const children = await readChildren(tx, null, vocabulary.names);
       const lastRun = tables.has(names.run) ? await readLastRun(tx) : null;
 
-      const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+      const none: TierChildren = { permissions: [], limits: dict(), billingKeys: [] };
       const tiers: Tier[] = [];
-      const tierIds: Record<string, number> = {};
+      const tierIds = dict<number>();
       const refs = new Map<string, Ref>();
       for (const row of tierRows) {
         const ref = toRef(row[refColumn]);
@@ -274,7 +275,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       }
       const keyByRef = new Map<string, string>();
       for (const key of Object.keys(snapshot.catalog.tiers)) keyByRef.set(ref.references === 'key' ? key : String(snapshot.tierIds[key]), key);
-      const out: Record<string, number> = {};
+      const out = dict<number>();
       for (const r of rows) {
         const key = keyByRef.get(String(ref.references === 'id' ? Number(r[ref.column]) : r[ref.column]));
         if (key !== undefined) out[key] = Number(r['n']);
@@ -519,7 +520,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const children = writtenRefs.length ? await readChildren(tx, writtenRefs, vocabulary.names) : new Map<string, TierChildren>();
     const gone = new Set([...deleted, ...renamedFrom, ...written]);
     const tiers: Tier[] = Object.values(base.tiers).filter((tier) => !gone.has(tier.key));
-    const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+    const none: TierChildren = { permissions: [], limits: dict(), billingKeys: [] };
     for (const row of rows) tiers.push(rowToTier(d, row, children.get(String(toRef(row[refColumn]))) ?? none));
     return normaliseCatalog(vocabulary.permissions, tiers);
   }

@@ -8,6 +8,7 @@ import { ROOT } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { dumpTables } from '../support/dump.js';
 import { runMain } from '../support/run-main.js';
+import { HOSTILE_SHAPES } from '../bench/hostile-shapes.mjs';
 
 /**
  * The hostile-input corpus (tests/fixtures/hostile/, see its README) through the CLI in
@@ -59,6 +60,16 @@ const GENERATORS: Record<string, (tiers: string, work: string) => void> = {
     writeFileSync(path.join(work, 'outside.yaml'), 'key: outside\nname: Outside\nbilling: { provider: exempt }\n');
     symlinkSync('../outside.yaml', path.join(tiers, 'outside.yaml'));
   },
+  // Shapes whose parsing cost grew faster than their size (issue 15 item 10); `npm run bench` times them.
+  ...Object.fromEntries(
+    Object.entries(HOSTILE_SHAPES).map(([name, make]) => [
+      name,
+      (tiers: string) => {
+        const [file, text] = make();
+        writeFileSync(path.join(tiers, file), text);
+      },
+    ]),
+  ),
   'symlink-loop': (tiers) => {
     symlinkSync('loop-b.yaml', path.join(tiers, 'loop-a.yaml'));
     symlinkSync('loop-a.yaml', path.join(tiers, 'loop-b.yaml'));
