@@ -1,6 +1,8 @@
 import { sortRecord } from '../catalog/model.js';
 import type { StripeKeyFacts } from '../plan/plan-schema.js';
 import type { BillingKeyRef, KeyProblem } from './verifier.js';
+import { appendAll } from '../append-all.js';
+import { dict } from '../dict.js';
 
 /**
  * The pure half of Stripe verification: given the prices Stripe listed for the
@@ -53,7 +55,7 @@ export function checkStripePrices(
     byKey.set(p.lookup_key, list);
   }
 
-  const facts: Record<string, StripeKeyFacts> = {};
+  const facts = dict<StripeKeyFacts>();
   const problems: KeyProblem[] = [];
   const resolved = new Map<string, ListedPrice>();
 
@@ -101,7 +103,7 @@ export function checkStripePrices(
     else if (!product.active) problem(`lookup key "${ref.key}": its product "${product.name ?? product.id}" (${product.id}) is archived`, 'unarchive the product in Stripe, or point the lookup key at a price of an active product');
   }
 
-  problems.push(...spreadProblems(keys, resolved));
+  appendAll(problems, spreadProblems(keys, resolved));
   return { facts: sortRecord(facts), problems };
 }
 

@@ -12,6 +12,7 @@ import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
 import { stripeFailure } from './stripe-errors.js';
 import type { BillingKeyRef, FeatureExpectations, PriceVerifier, VerificationResult } from './verifier.js';
+import { appendAll } from '../append-all.js';
 
 /** Stripe refuses more than 10 lookup_keys in one prices.list call. */
 export const MAX_LOOKUP_KEYS_PER_REQUEST = 10;
@@ -30,7 +31,17 @@ export interface StripeVerifierOptions {
   concurrency?: number;
   /** Time and randomness for the backoff; injectable so tests never wait real seconds. */
   clock?: RetryClock;
+  /**
+   * Retry waits, tierctl's and the SDK's: exponential from `initialMs` to `maxMs` with jitter.
+   * Production keeps the SDK's 0.5 s to 5 s; tests shrink it so retries do not cost seconds.
+   */
+  retryDelay?: { initialMs: number; maxMs: number };
+  /** How tierctl waits between its own retries (tests record the waits instead); overrides clock.sleep. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** The SDK's own retry curve (stripe-node: INITIAL/MAX_NETWORK_RETRY_DELAY_SEC). */
+export const DEFAULT_RETRY_DELAY = { initialMs: 500, maxMs: 5000 } as const;
 
 export interface RetryClock {
   now(): number;
@@ -58,13 +69,17 @@ export class StripePriceVerifier implements PriceVerifier {
   private readonly requestTimeoutMs: number;
   private readonly concurrency: number;
   private readonly clock: RetryClock;
+  private readonly retryDelay: { initialMs: number; maxMs: number };
 
   constructor(private readonly options: StripeVerifierOptions) {
     this.retries = options.maxNetworkRetries ?? 3;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.retryDelay = options.retryDelay ?? DEFAULT_RETRY_DELAY;
+    // A timer longer than 2^31-1 ms fires at once: clamp, whoever passed the value.
+    this.timeoutMs = Math.min(options.timeoutMs ?? 60_000, 2 ** 31 - 1);
     this.requestTimeoutMs = Math.min(options.requestTimeoutMs ?? 20_000, this.timeoutMs);
     this.concurrency = options.concurrency ?? 4;
-    this.clock = options.clock ?? REAL_CLOCK;
+    const clock = options.clock ?? REAL_CLOCK;
+    this.clock = options.sleep ? { ...clock, sleep: options.sleep } : clock;
   }
 
   async verify(keys: readonly BillingKeyRef[], features?: FeatureExpectations): Promise<Omit<VerificationResult, 'notes'>> {
@@ -85,6 +100,12 @@ export class StripePriceVerifier implements PriceVerifier {
       telemetry: false,
       appInfo: { name: 'tierctl', version: TOOL_VERSION },
     });
+    if (this.options.retryDelay) {
+      // The SDK reads its retry curve through these two methods (in seconds) on every retry.
+      const { initialMs, maxMs } = this.options.retryDelay;
+      stripe.getInitialNetworkRetryDelay = () => initialMs / 1000;
+      stripe.getMaxNetworkRetryDelay = () => maxMs / 1000;
+    }
 
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -138,7 +159,7 @@ export class StripePriceVerifier implements PriceVerifier {
         retry,
         stopped,
       );
-      out.push(...page.data.map(toListedPrice));
+      appendAll(out, page.data.map(toListedPrice));
       const last = page.data.at(-1);
       if (!page.has_more || !last || stopped()) return out;
       startingAfter = last.id;
@@ -179,7 +200,7 @@ export class StripePriceVerifier implements PriceVerifier {
         const transient = e.type === 'StripeConnectionError' || e.type === 'StripeAPIError' || (e.statusCode ?? 0) >= 500;
         const untilDeadline = shouldRetry !== 'false' && (rateLimited || shouldRetry === 'true');
         const retriable = untilDeadline || (shouldRetry !== 'false' && transient && transientFailures < this.retries);
-        const delay = backoffMs(attempt, this.clock.random());
+        const delay = backoffMs(attempt, this.retryDelay, this.clock.random());
         if (!retriable || stopped() || this.clock.now() + delay >= retry.deadlineAt) {
           throw Object.assign(err as object, { tierctlRetries: attempt, tierctlUntilDeadline: untilDeadline });
         }
@@ -209,10 +230,10 @@ function productsToCheck(keys: readonly BillingKeyRef[], prices: readonly Listed
   return out;
 }
 
-/** Exponential backoff with jitter, 0.5 s to 5 s, the SDK's own curve. */
-function backoffMs(attempt: number, random: number): number {
-  const base = Math.min(500 * 2 ** attempt, 5000);
-  return Math.max(500, base * (0.5 + random / 2));
+/** Exponential backoff with jitter, by default 0.5 s to 5 s, the SDK's own curve. */
+export function backoffMs(attempt: number, { initialMs, maxMs }: { initialMs: number; maxMs: number } = DEFAULT_RETRY_DELAY, random = Math.random()): number {
+  const base = Math.min(initialMs * 2 ** attempt, maxMs);
+  return Math.max(initialMs, base * (0.5 + random / 2));
 }
 
 

@@ -7,6 +7,8 @@ import { checkNoAppColumns, checkTiersAgainstStorage } from './storage-rules.js'
 import { projectCatalog, storedFields, type StoredFields } from './stored-fields.js';
 import { checkCatalogShape, checkTierShape, validFields } from './schema-validator.js';
 import { tierSchema, type CatalogFile, type TierFile } from './schemas.js';
+import { appendAll } from '../append-all.js';
+import { dict, toDict } from '../dict.js';
 
 export const CATALOG_FILE_NAME = 'catalog.yaml';
 
@@ -56,12 +58,12 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     const r = parseYaml(catalogFile.path, catalogFile.bytes);
     if (r.ok) {
       const check = checkCatalogShape(r.parsed);
-      diagnostics.push(...check.diagnostics);
+      appendAll(diagnostics, check.diagnostics);
       if (!check.diagnostics.length) catalogParsed = vocabulary.parsed = r.parsed;
       if (isPlainObject(r.parsed.value['permissions'])) vocabulary.permissions = r.parsed.value['permissions'] as VocabularyInput['permissions'];
       if (isPlainObject(r.parsed.value['limits'])) vocabulary.limits = r.parsed.value['limits'] as VocabularyInput['limits'];
       if (Object.prototype.hasOwnProperty.call(r.parsed.value, 'storage')) vocabulary.hasStorage = true;
-    } else diagnostics.push(...r.diagnostics);
+    } else appendAll(diagnostics, r.diagnostics);
   }
 
   // Every parsed tier goes through the rules, schema-valid or not (its valid fields only),
@@ -71,11 +73,11 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   for (const f of tierFiles) {
     const r = parseYaml(f.path, f.bytes);
     if (!r.ok) {
-      diagnostics.push(...r.diagnostics);
+      appendAll(diagnostics, r.diagnostics);
       continue;
     }
     const check = checkTierShape(r.parsed);
-    diagnostics.push(...check.diagnostics);
+    appendAll(diagnostics, check.diagnostics);
     if (!check.diagnostics.length) {
       const valid = { parsed: r.parsed, tier: r.parsed.value as unknown as TierFile };
       tiers.push(valid);
@@ -104,19 +106,19 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     const r = resolveStorage(catalogParsed, catalogValue);
     if (r.ok) {
       storage = { ...r.storage, stored: storedFields(r.storage.description) };
-      diagnostics.push(...checkTiersAgainstStorage(r.storage, storage.stored, tiers));
-    } else diagnostics.push(...r.diagnostics);
-  } else if (!hasStorage) diagnostics.push(...checkNoAppColumns(tiers));
+      appendAll(diagnostics, checkTiersAgainstStorage(r.storage, storage.stored, tiers));
+    } else appendAll(diagnostics, r.diagnostics);
+  } else if (!hasStorage) appendAll(diagnostics, checkNoAppColumns(tiers));
   // An unresolvable storage: reports its own problems; no second guess about billing.
   const billingStored = !hasStorage || (storage?.stored.fields.has('billing_provider') ?? false);
-  diagnostics.push(...checkRules(vocabulary, ruleInputs, { billingStored }));
+  appendAll(diagnostics, checkRules(vocabulary, ruleInputs, { billingStored }));
   if (diagnostics.length || !catalogParsed) {
     return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
   }
 
   const catalogValue = catalogParsed.value as unknown as CatalogFile;
-  const sources: Record<string, ParsedYaml> = {};
-  const renamedFrom: Record<string, string[]> = {};
+  const sources = dict<ParsedYaml>();
+  const renamedFrom = dict<string[]>();
   for (const { tier, parsed } of tiers) {
     sources[tier.key] = parsed;
     if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
@@ -127,7 +129,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     loaded: {
       // Under storage:, the catalog as the app's tables can hold it (stored-fields.ts).
       catalog: storage ? projectCatalog(catalog, storage.stored) : catalog,
-      limits: { ...catalogValue.limits },
+      limits: toDict(catalogValue.limits),
       subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
       stripeFeatures: stripeFeatures(catalogValue.permissions),
       renamedFrom,
@@ -177,7 +179,7 @@ export function tierFromFile(t: TierFile): Tier {
     billing_provider: billing.provider,
     billing_keys: billingKeys,
     fallback_price: billing.fallback_price ?? null,
-    limits: { ...(t.limits ?? {}) } as Record<string, number | null>,
+    limits: toDict((t.limits ?? {}) as Record<string, number | null>),
     permissions: [...(t.permissions ?? [])],
   };
   if (t.columns) tier.columns = { ...t.columns } as Record<string, string | number | boolean | null>;

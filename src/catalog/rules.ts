@@ -3,6 +3,12 @@ import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import type { CatalogFile, TierFile } from './schemas.js';
 
+/**
+ * Tier keys that cannot be used: a tier file is written as `<key>.yaml` by import, and
+ * `catalog.yaml` is the vocabulary. Refused here (file rules) and by import (database rows).
+ */
+export const RESERVED_TIER_KEYS: ReadonlySet<string> = new Set(['catalog']);
+
 export interface TierInput {
   parsed: ParsedYaml;
   /**
@@ -54,6 +60,7 @@ export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[]
   const keyOwner = new Map<string, TierInput>();
   for (const t of tiers) {
     if (t.tier.key === undefined) continue;
+    if (RESERVED_TIER_KEYS.has(t.tier.key)) at(t.parsed, ['key'], `tier key "${t.tier.key}" is reserved`, 'import writes each tier to <key>.yaml, and catalog.yaml holds the vocabulary; choose another key');
     const first = keyOwner.get(t.tier.key);
     if (first) at(t.parsed, ['key'], `tier key "${t.tier.key}" is already used by ${where(first.parsed, ['key'])}`, 'tier keys must be unique across files');
     else keyOwner.set(t.tier.key, t);

@@ -31,12 +31,20 @@ export function renderText(plan: Plan, style: Style = PLAIN): string {
     }
   }
   const blocked = blockedLines(plan);
-  if (blocked.length) out.push(style.red(style.bold('Blocked (this plan cannot be applied):')), ...blocked.map((l) => style.red(`  ${l.mark} ${l.text}`)), '');
+  if (blocked.length) {
+    out.push(style.red(style.bold('Blocked (this plan cannot be applied):')));
+    for (const l of blocked) out.push(style.red(`  ${l.mark} ${l.text}`));
+    out.push('');
+  }
   const drift = driftLines(plan);
   const warnings = warningLines(plan);
-  if (drift.length || warnings.length) out.push(style.yellow('Warnings:'), ...[...drift, ...warnings].map(paint), '');
+  if (drift.length || warnings.length) {
+    out.push(style.yellow('Warnings:'));
+    for (const l of [...drift, ...warnings]) out.push(paint(l));
+    out.push('');
+  }
   out.push(plan.stripe.verified ? stripeLine(plan) : style.red(style.bold(stripeLine(plan))));
-  out.push(...stripeFactLines(plan).map((l) => style.dim(`    ${l.text}`)));
+  for (const l of stripeFactLines(plan)) out.push(style.dim(`    ${l.text}`));
   out.push(style.bold(summaryLine(plan)));
   return `${out.join('\n')}\n`;
 }

@@ -5,6 +5,7 @@ import type { Change } from '../plan/plan-schema.js';
 import { projectChanges } from '../plan/project-changes.js';
 import { builtinStorage, type StorageDescription } from './storage-description.js';
 import type { LastRun, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore } from './tier-store.js';
+import { toDict } from '../dict.js';
 
 /** The twin's whole database: what the SQL tables would hold. */
 interface MemoryData {
@@ -61,7 +62,7 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
     async read(fn) {
       return fn(new MemoryTransaction('read', clone(data)));
     },
-    async write(lockTimeoutMs, fn) {
+    async write(lockTimeoutMs, fn, onCommitSent) {
       const previous = lock;
       let release = () => undefined as void;
       lock = new Promise<void>((r) => (release = r));
@@ -79,6 +80,7 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
         const working = clone(data);
         const result = await fn(new MemoryTransaction('write', working));
         data = working;
+        await onCommitSent?.();
         return result;
       } finally {
         release();
@@ -87,7 +89,7 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
     async snapshot(t) {
       const { data: d } = open(t);
       if (d.migrations === null) return { catalog: emptyCatalog(), tierIds: {}, initialised: false, lastRun: null };
-      return { catalog: clone(d.catalog), tierIds: { ...d.ids }, initialised: true, lastRun: lastRun(d) };
+      return { catalog: clone(d.catalog), tierIds: toDict(d.ids), initialised: true, lastRun: lastRun(d) };
     },
     async countSubscribers(t, snapshot: StoreSnapshot) {
       open(t);

@@ -15,6 +15,7 @@ import { bookkeepingTables, type StorageDescription } from './storage-descriptio
 import { foreignTables, foreignTableError } from './table-ownership.js';
 import { rowToTier, tierToRow, type TierChildren, type TierRow } from './tier-rows.js';
 import type { AppliedWrites, LastRun, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
+import { dict } from '../dict.js';
 
 /** Rows per multi-row statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 export const ROWS_PER_STATEMENT = 500;
@@ -124,7 +125,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const of = (ref: unknown): TierChildren => {
       const k = String(toRef(ref));
       let c = out.get(k);
-      if (!c) out.set(k, (c = { permissions: [], limits: {}, billingKeys: [] }));
+      if (!c) out.set(k, (c = { permissions: [], limits: dict(), billingKeys: [] }));
       return c;
     };
     const batches = refs === null ? [null] : chunk(refs);
@@ -155,7 +156,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   }
 
   async function readVocabulary(tx: Transaction): Promise<{ permissions: Record<string, string>; ids: Map<string, number>; names: Map<number, string> }> {
-    const permissions: Record<string, string> = {};
+    const permissions = dict<string>();
     const byName = new Map<string, number>();
     const byId = new Map<number, string>();
     if (models.permission && d.permissions.kind === 'join') {
@@ -193,7 +194,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       }
     },
 
-    async write(lockTimeoutMs, fn) {
+    async write(lockTimeoutMs, fn, onCommitSent) {
       let tx: Transaction;
       try {
         tx = await db.engine.beginLockedWrite(db.sequelize, lockTimeoutMs);
@@ -205,7 +206,12 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       try {
         const result = await fn(new SqlTransaction('write', tx));
         committing = true;
-        await tx.commit();
+        const commit = tx.commit();
+        if (onCommitSent) {
+          commit.catch(() => undefined); // awaited just below; this only keeps it from counting as unhandled meanwhile
+          await onCommitSent();
+        }
+        await commit;
         return result;
       } catch (err) {
         // On a dead connection the server has rolled back already; trying again only makes
@@ -220,7 +226,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const tx = unwrap(t);
       const { tables } = await inspect(tx);
       if (!tables.has(d.tier.table)) {
-        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: {}, initialised: false, lastRun: null };
+        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: dict(), initialised: false, lastRun: null };
         ids.set(empty, { refs: new Map(), permissionIds: new Map() });
         return empty;
       }
@@ -230,9 +236,9 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const children = await readChildren(tx, null, vocabulary.names);
       const lastRun = tables.has(names.run) ? await readLastRun(tx) : null;
 
-      const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+      const none: TierChildren = { permissions: [], limits: dict(), billingKeys: [] };
       const tiers: Tier[] = [];
-      const tierIds: Record<string, number> = {};
+      const tierIds = dict<number>();
       const refs = new Map<string, Ref>();
       for (const row of tierRows) {
         const ref = toRef(row[refColumn]);
@@ -270,7 +276,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       }
       const keyByRef = new Map<string, string>();
       for (const key of Object.keys(snapshot.catalog.tiers)) keyByRef.set(ref.references === 'key' ? key : String(snapshot.tierIds[key]), key);
-      const out: Record<string, number> = {};
+      const out = dict<number>();
       for (const r of rows) {
         const key = keyByRef.get(String(ref.references === 'id' ? Number(r[ref.column]) : r[ref.column]));
         if (key !== undefined) out[key] = Number(r['n']);
@@ -350,16 +356,22 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   async function writeChanges(input: { tx: Transaction; base: StoreSnapshot; known: SnapshotIds; changes: readonly Change[]; hooks: WriteHooks }): Promise<AppliedWrites> {
     const { tx, base, known, changes, hooks } = input;
     let statements = 0;
-    const step = async <T>(fn: () => Promise<T>): Promise<T> => {
+    let previousKind = '';
+    /** `kind` (e.g. the table of an INSERT): the same kind twice running is one batched write continuing. */
+    const step = async <T>(fn: () => Promise<T>, kind = ''): Promise<T> => {
       statements++;
+      if (hooks.at && kind && kind === previousKind) await hooks.at('mid-batch');
+      previousKind = kind;
       await hooks.beforeStatement?.(statements);
-      return fn();
+      const result = await fn();
+      if (statements === 1) await hooks.at?.('after-first-write');
+      return result;
     };
     // Multi-row INSERTs through Sequelize's query generator (its quoting and per-type escaping),
     // without building a model instance per row: at 10,000 tiers that is 180,000 rows.
     const queryInterface = db.sequelize.getQueryInterface();
     const insert = (model: AnyModel, rows: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
-      step(() => queryInterface.bulkInsert(model.getTableName(), rows, { transaction: tx, ...extra }, model.getAttributes()));
+      step(() => queryInterface.bulkInsert(model.getTableName(), rows, { transaction: tx, ...extra }, model.getAttributes()), `insert ${String(model.getTableName())}`);
     /** Rows added one by one, written ROWS_PER_STATEMENT at a time (never all held at once). */
     const batcher = (model: AnyModel) => {
       let pending: Record<string, unknown>[] = [];
@@ -509,7 +521,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const children = writtenRefs.length ? await readChildren(tx, writtenRefs, vocabulary.names) : new Map<string, TierChildren>();
     const gone = new Set([...deleted, ...renamedFrom, ...written]);
     const tiers: Tier[] = Object.values(base.tiers).filter((tier) => !gone.has(tier.key));
-    const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+    const none: TierChildren = { permissions: [], limits: dict(), billingKeys: [] };
     for (const row of rows) tiers.push(rowToTier(d, row, children.get(String(toRef(row[refColumn]))) ?? none));
     return normaliseCatalog(vocabulary.permissions, tiers);
   }

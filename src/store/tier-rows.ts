@@ -1,6 +1,7 @@
 import type { Tier } from '../catalog/model.js';
 import { storedLimitValue } from './limit-value.js';
 import type { ColumnScalar, ColumnSource, StorageDescription, TierField } from './storage-description.js';
+import { toDict } from '../dict.js';
 
 /**
  * Row ⇄ tier conversion for the tier table, driven by the description's column sources.
@@ -76,7 +77,7 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
     name: String(row[d.tier.keyColumn]),
     ...FIELD_DEFAULTS,
     billing_keys: [...children.billingKeys],
-    limits: { ...children.limits },
+    limits: toDict(children.limits),
     permissions: [...children.permissions],
   };
   let provider: Tier['billing_provider'] | undefined;

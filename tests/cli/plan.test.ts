@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/plan-schema.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
-import { editTierFile, tierctl, workdirWithTiers } from '../support/cli.js';
+import { editTierFile, workdirWithTiers } from '../support/cli.js';
+import { runMain } from '../support/run-main.js';
 import { loadReference } from '../support/sources.js';
 
 const tierCount = Object.keys(loadReference().catalog.tiers).length;
@@ -13,7 +14,7 @@ for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`tierctl plan on ${backend.name}`, () => {
     let db: TestDatabase;
     let cwd: string;
-    const run = (args: string[], env: Record<string, string> = {}) => tierctl([...args, '--database', db.url], { cwd, env });
+    const run = (args: string[], env: Record<string, string> = {}) => runMain([...args, '--database', db.url], { cwd, env });
     beforeEach(async () => {
       db = await backend.create();
       cwd = workdirWithTiers();
@@ -80,7 +81,7 @@ for (const backend of BACKENDS) {
       expect((await run(['apply', '--auto-approve', '--skip-stripe'])).code).toBe(0);
       const imported = await run(['import', '--dir', 'imported']);
       expect(imported.code).toBe(0);
-      expect((await tierctl(['validate', '--dir', 'imported'], { cwd })).code).toBe(0);
+      expect((await runMain(['validate', '--dir', 'imported'], { cwd })).code).toBe(0);
       const r = await run(['plan', '--dir', 'imported', '--skip-stripe', '--detailed-exitcode']);
       expect(r.stdout).toContain('No changes.');
       expect(r.code).toBe(0);
@@ -103,7 +104,7 @@ describe('tierctl plan --against GIT_REF (no database)', () => {
   afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('exits 0 with no edits', async () => {
-    const r = await tierctl(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode'], { cwd });
+    const r = await runMain(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('No changes.');
   });
@@ -111,14 +112,14 @@ describe('tierctl plan --against GIT_REF (no database)', () => {
   it('shows the working tree against the ref, destructive when a file is deleted', async () => {
     editTierFile(cwd, 'hobbyist.yaml', 'name: Hobbyist', 'name: Hobbyist 2');
     rmSync(path.join(cwd, 'tiers', 'maker.yaml'));
-    const r = await tierctl(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode', '--format', 'json'], { cwd, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
+    const r = await runMain(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode', '--format', 'json'], { cwd, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
     expect(r.code).toBe(3);
     const plan = JSON.parse(r.stdout) as Plan;
     expect(plan.changes.map((c) => `${c.action}:${c.kind === 'tier' ? c.tier : c.permission}`)).toEqual(['update:hobbyist', 'delete:maker']);
   });
 
   it('fails clearly on an unknown ref', async () => {
-    const r = await tierctl(['plan', '--against', 'no-such-branch', '--skip-stripe'], { cwd });
+    const r = await runMain(['plan', '--against', 'no-such-branch', '--skip-stripe'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('git ref "no-such-branch" not found');
   });

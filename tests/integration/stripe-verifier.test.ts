@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LOOKUP_KEYS_PER_REQUEST, StripePriceVerifier, type StripeVerifierOptions } from '../../src/billing/stripe-price-verifier.js';
+import { backoffMs, DEFAULT_RETRY_DELAY, MAX_LOOKUP_KEYS_PER_REQUEST, StripePriceVerifier, type StripeVerifierOptions } from '../../src/billing/stripe-price-verifier.js';
 import { billingKeysOf, type BillingKeyRef } from '../../src/billing/verifier.js';
 import { TierctlError } from '../../src/errors.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe-server.js';
@@ -14,7 +14,21 @@ const referenceKeys = billingKeysOf(reference, 'stripe');
 
 let fake: FakeStripe;
 let seeded: SeededKey[];
-const verifier = (extra: Partial<StripeVerifierOptions> = {}) => new StripePriceVerifier({ apiKey: KEY, apiBase: fake.url, ...extra });
+/** Retries wait milliseconds here, not the SDK's 0.5-5 s: the curve is the same code, scaled (checked below). */
+const FAST_RETRIES = { initialMs: 2, maxMs: 20 };
+/** tierctl's own 429 waits, as asked for (then waited for real, at the fast scale). */
+let waits: number[];
+const verifier = (extra: Partial<StripeVerifierOptions> = {}) =>
+  new StripePriceVerifier({
+    apiKey: KEY,
+    apiBase: fake.url,
+    retryDelay: FAST_RETRIES,
+    sleep: (ms) => {
+      waits.push(ms);
+      return new Promise((r) => setTimeout(r, ms));
+    },
+    ...extra,
+  });
 const listCalls = () => fake.requests.filter((r) => r.method === 'GET' && r.path === '/v1/prices');
 const seededPrice = (key: string) => seeded.find((s) => s.key === key)!.price;
 
@@ -41,6 +55,7 @@ function seedKeys(keys: BillingKeyRef[]): void {
 }
 
 beforeEach(async () => {
+  waits = [];
   fake = await startFakeStripe();
   fake.addKey(KEY);
   seeded = seedCatalog(fake, reference);
@@ -150,6 +165,25 @@ describe('StripePriceVerifier', () => {
       const calls = Math.ceil(referenceKeys.length / MAX_LOOKUP_KEYS_PER_REQUEST);
       expect(fake.requests.filter((q) => q.fault)).toHaveLength(2);
       expect(fake.requests).toHaveLength(calls + 2);
+      // tierctl backs off before retrying a plain 429 itself; the SDK retries the others.
+      if (fault.status === 429 && !('shouldRetry' in fault)) {
+        expect(waits).toHaveLength(2);
+        expect(waits[1]!).toBeGreaterThanOrEqual(FAST_RETRIES.initialMs);
+      } else expect(waits).toEqual([]);
+    });
+
+    it('backs off like the SDK by default: 0.5 s at first, doubling with jitter, never above 5 s', () => {
+      expect(DEFAULT_RETRY_DELAY).toEqual({ initialMs: 500, maxMs: 5000 });
+      for (let i = 0; i < 50; i++) {
+        expect(backoffMs(0)).toBeGreaterThanOrEqual(500);
+        expect(backoffMs(0)).toBeLessThanOrEqual(500);
+        expect(backoffMs(1)).toBeGreaterThanOrEqual(500);
+        expect(backoffMs(1)).toBeLessThanOrEqual(1000);
+        expect(backoffMs(3)).toBeGreaterThanOrEqual(2000);
+        expect(backoffMs(3)).toBeLessThanOrEqual(4000);
+        expect(backoffMs(10)).toBeGreaterThanOrEqual(2500);
+        expect(backoffMs(10)).toBeLessThanOrEqual(5000);
+      }
     });
 
     it('gives up after the retries with "could not verify", never a silent pass', async () => {

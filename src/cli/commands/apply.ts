@@ -26,7 +26,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 
   let saved: Plan | undefined;
   if (planPath) {
-    saved = await readPlanFile(path.resolve(io.cwd, planPath));
+    saved = await readPlanFile(path.resolve(io.cwd, planPath), planPath);
     if (!saved.stripe.verified && !skipStripe) {
       throw new TierctlError(`the plan's Stripe lookup keys were not verified (${saved.stripe.reason ?? 'unknown reason'})`, {
         hint: 'plan again with STRIPE_API_KEY set, or pass --skip-stripe to apply anyway',
