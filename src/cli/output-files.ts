@@ -30,6 +30,9 @@ function realTarget(target: string, cwd: string, flag: string): string {
   try {
     return realpathSync(abs);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new TierctlError(`--${flag} ${target}: a part of the path is a file, not a directory`, { hint: 'fix the path' });
+    }
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw cannotWrite(flag, target, err);
   }
   // A dangling symlink would be followed by open(O_CREAT) to wherever it points.
@@ -40,6 +43,13 @@ function realTarget(target: string, cwd: string, flag: string): string {
   try {
     dir = realpathSync(path.dirname(abs));
   } catch (err) {
+    // The most common case by far (a typo, a CI step that did not mkdir): say which directory.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new TierctlError(`--${flag} ${target}: directory ${path.dirname(abs)} does not exist`, { hint: 'create the directory first (tierctl does not create directories), or fix the path' });
+    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new TierctlError(`--${flag} ${target}: a part of the path is a file, not a directory`, { hint: 'fix the path' });
+    }
     throw cannotWrite(flag, target, err, 'create the directory first');
   }
   return path.join(dir, path.basename(abs));

@@ -33,7 +33,7 @@ describe('output paths', () => {
     const missing = path.join(scratch, 'no', 'such');
     const r = await plan('--out', path.join(missing, 'plan.json'));
     userError(r);
-    expect(r.stderr).toContain(`error: cannot open ${path.join(missing, 'plan.json')}: directory ${missing} does not exist`);
+    expect(r.stderr).toContain(`error: --out ${path.join(missing, 'plan.json')}: directory ${missing} does not exist`);
   });
 
   it('--summary-file into a missing directory names the directory', async () => {
@@ -47,7 +47,7 @@ describe('output paths', () => {
     mkdirSync(path.join(scratch, 'plans'));
     const dir = await plan('--out', path.join(scratch, 'plans'));
     userError(dir);
-    expect(dir.stderr).toContain(`${path.join(scratch, 'plans')}: it is a directory`);
+    expect(dir.stderr).toContain(`${path.join(scratch, 'plans')} exists and is not a regular file`);
     writeFileSync(path.join(scratch, 'file'), '');
     const through = await plan('--out', path.join(scratch, 'file', 'plan.json'));
     userError(through);
