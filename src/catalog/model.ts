@@ -3,7 +3,7 @@ import { dict } from '../dict.js';
 
 /**
  * The one model both sides of a diff share: `load-catalog.ts` builds it from files,
- * `state/read-state.ts` from the database. Collections are sorted and defaults filled
+ * the store (`store/sequelize-tier-store.ts`) from the database. Collections are sorted and defaults filled
  * in, so two equal catalogs serialise to the same bytes. The type comes from the
  * `tierStateSchema` (tier-state-schema.ts), which the plan file's schema embeds, so the
  * plan file and the code cannot disagree.
