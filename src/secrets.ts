@@ -11,10 +11,17 @@ export function registerSecret(value: string | undefined | null): void {
   // drivers sometimes echo the URL-encoded form
   const encoded = encodeURIComponent(value);
   if (encoded !== value) secrets.add(encoded);
+  // and inside JSON (plan files, audit rows) quotes and backslashes are escaped
+  const json = JSON.stringify(value).slice(1, -1);
+  if (json !== value) secrets.add(json);
+  // and in Markdown (the PR summary) punctuation is backslash-escaped
+  const markdown = value.replace(/([\\`*_<>|[\]()#!~&])/g, '\\$1');
+  if (markdown !== value) secrets.add(markdown);
 }
 
 // `*` too: Stripe's own errors echo a masked key ("sk_test_****wxyz") whose tail is still the key's.
-const STRIPE_KEY_PATTERN = /\b(sk|rk|pk)_(test|live)_[A-Za-z0-9*]{4,}/g;
+// `\\_`: the same key inside Markdown, where underscores are escaped.
+const STRIPE_KEY_PATTERN = /\b(sk|rk|pk)(?:\\?_)(test|live)(?:\\?_)[A-Za-z0-9*]{4,}/g;
 const URL_PASSWORD_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]+)@/gi;
 
 export function redact(text: string): string {

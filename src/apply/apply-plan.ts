@@ -8,6 +8,7 @@ import type { DesiredState } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
 import { assemblePlan, readSide } from '../plan/read-and-plan.js';
 import type { StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from '../store/tier-store.js';
+import { redact } from '../secrets.js';
 
 export interface ApplyOptions {
   allowDestroy: boolean;
@@ -64,6 +65,8 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
   if (saved) checkApplicable(saved, options.allowDestroy);
   const startedAt = new Date().toISOString();
   const progress = options.onProgress ?? (() => undefined);
+  const at = options.hooks?.at;
+  await at?.('before-begin');
   return store.write(options.lockTimeoutMs, async (tx) => {
     progress('migrating');
     const migrations = await store.migrate(tx);
@@ -107,14 +110,16 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
       base_fingerprint: base,
       result_fingerprint: after,
       plan_fingerprint: planFingerprint,
-      actor: options.actor,
-      git_sha: options.gitSha,
-      changes: JSON.stringify(plan.changes),
-      result_state: resultJson,
+      // The audit row is an output channel like any other: redacted the same way.
+      actor: options.actor === null ? null : redact(options.actor),
+      git_sha: options.gitSha === null ? null : redact(options.gitSha),
+      changes: redact(JSON.stringify(plan.changes)),
+      result_state: redact(resultJson),
       status,
     });
+    await at?.('last-write');
     return { runId, status, migrations, statements: written.statements, resultFingerprint: after, plan };
-  });
+  }, at ? () => at('during-commit') : undefined);
 }
 
 /**
@@ -132,8 +137,8 @@ async function verifyUnderLock(store: TierStore, tx: StoreTransaction, plan: Pla
       live = await store.countSubscribers(tx, state);
     } catch (err) {
       // As when planning (read-and-plan.ts): subscribers that cannot be counted fail only a plan
-      // that deletes or recorded an impact; otherwise it carries no impact to compare.
-      if (plan.changes.some((c) => c.kind === 'tier' && (c.action === 'delete' || (c.action === 'retire' && c.impact)))) throw err;
+      // that deletes or recorded a count; otherwise it carries no count to compare.
+      if (plan.changes.some((c) => c.kind === 'tier' && (c.action === 'delete' || (c.action !== 'create' && c.impact?.subscribers !== undefined)))) throw err;
     }
   }
   checkImpact(plan, live);

@@ -1,6 +1,8 @@
 import { sortRecord } from '../catalog/model.js';
 import type { StripeKeyFacts } from '../plan/plan-schema.js';
 import type { BillingKeyRef, KeyProblem } from './verifier.js';
+import { appendAll } from '../append-all.js';
+import { dict } from '../dict.js';
 
 /**
  * The pure half of Stripe verification: given the prices Stripe listed for the
@@ -53,7 +55,7 @@ export function checkStripePrices(
     byKey.set(p.lookup_key, list);
   }
 
-  const facts: Record<string, StripeKeyFacts> = {};
+  const facts = dict<StripeKeyFacts>();
   const problems: KeyProblem[] = [];
   const resolved = new Map<string, ListedPrice>();
 
@@ -93,13 +95,15 @@ export function checkStripePrices(
         `verify with a ${price.livemode ? 'live' : 'test'}-mode key, or create the price in ${mode} mode`,
       );
     }
+    // A tier is a subscription: a one-time price would charge once and never renew.
+    if (price.interval === null) problem(`lookup key "${ref.key}" names a one-time price (${price.id}); a tier needs a recurring price`, 'point the lookup key at a recurring (monthly, yearly, …) price of the product');
     if (!price.active) problem(`lookup key "${ref.key}" points to an inactive price (${price.id})`, 'reactivate the price in Stripe, or move the lookup key to an active price');
     if (!product) problem(`could not check the product of price ${price.id} (lookup key "${ref.key}"): Stripe did not expand it`, 'this is unexpected from Stripe; check STRIPE_API_BASE points at a Stripe-compatible server');
     else if (product.deleted) problem(`lookup key "${ref.key}": its product ${product.id} was deleted`, 'point the lookup key at a price of an active product');
     else if (!product.active) problem(`lookup key "${ref.key}": its product "${product.name ?? product.id}" (${product.id}) is archived`, 'unarchive the product in Stripe, or point the lookup key at a price of an active product');
   }
 
-  problems.push(...spreadProblems(keys, resolved));
+  appendAll(problems, spreadProblems(keys, resolved));
   return { facts: sortRecord(facts), problems };
 }
 

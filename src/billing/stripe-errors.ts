@@ -13,6 +13,9 @@ interface SdkError {
   statusCode?: number;
   requestId?: string;
   detail?: { code?: string; message?: string } | undefined;
+  /** Set by the verifier's retry loop: retries made for this request, and whether it retried until the deadline. */
+  tierctlRetries?: number;
+  tierctlUntilDeadline?: boolean;
 }
 
 export const KEY_HINT = 'a restricted key with "Prices: read" and "Products: read" is all tierctl needs (and the recommended key for CI)';
@@ -32,6 +35,7 @@ export function stripeFailure(err: unknown, target: string, retries: number): Ti
     return new TierctlError(`could not verify lookup keys with ${target}: ${redact(err instanceof Error ? err.message : String(err))}`, { hint: NOT_VERIFIED_HINT });
   }
   const said = redact(err.message ?? '');
+  const made = err.tierctlRetries ?? retries;
   switch (err.type) {
     case 'StripeAuthenticationError':
       return new TierctlError(`${target} rejected STRIPE_API_KEY (${err.statusCode ?? 401}): the key is wrong, expired or revoked${requestRef(err)}`, {
@@ -42,19 +46,22 @@ export function stripeFailure(err: unknown, target: string, retries: number): Ti
         hint: `grant the restricted key "Prices: read" and "Products: read" in the Stripe dashboard (Developers > API keys); ${KEY_HINT}`,
       });
     case 'StripeRateLimitError':
-      return new TierctlError(`could not verify lookup keys with ${target}: still rate limited (429) after ${retries} retries with backoff${requestRef(err)}`, { hint: NOT_VERIFIED_HINT });
+      return new TierctlError(
+        `could not verify lookup keys with ${target}: still rate limited (429) after ${made} ${made === 1 ? 'retry' : 'retries'} with backoff${err.tierctlUntilDeadline ? ', until the verification deadline' : ''}${requestRef(err)}`,
+        { hint: `${NOT_VERIFIED_HINT}; TIERCTL_STRIPE_TIMEOUT (seconds) gives a rate-limited account more time` },
+      );
     case 'StripeConnectionError': {
       const cause = err.detail?.code ?? err.detail?.message;
       return new TierctlError(`could not verify lookup keys with ${target}: ${said}${cause ? ` (${redact(cause)})` : ''}`, { hint: NOT_VERIFIED_HINT });
     }
     case 'StripeAPIError':
-      return new TierctlError(`could not verify lookup keys with ${target}: it answered ${err.statusCode ?? 'an error'} (retried up to ${retries} times): ${said}${requestRef(err)}`, {
+      return new TierctlError(`could not verify lookup keys with ${target}: it answered ${err.statusCode ?? 'an error'} (retried ${made} ${made === 1 ? 'time' : 'times'}): ${said}${requestRef(err)}`, {
         hint: NOT_VERIFIED_HINT,
       });
     default:
       // 400/404 and the like: the request itself was refused, which a conforming server should never do.
       return new TierctlError(`could not verify lookup keys: ${target} refused the price lookup (${err.statusCode ?? err.type}): ${said}${requestRef(err)}`, {
-        hint: 'nothing was planned; if STRIPE_API_BASE points at a Stripe-compatible server, check that it supports GET /v1/prices with lookup_keys; otherwise please report this',
+        hint: 'nothing was planned; if STRIPE_API_BASE points at a Stripe-compatible server, check that it supports GET /v1/prices with lookup_keys (and GET /v1/products/:id/features when catalog.yaml declares stripe_feature); otherwise please report this',
       });
   }
 }

@@ -5,11 +5,14 @@ import type { Duplex } from 'node:stream';
 import type Stripe from 'stripe';
 import { TierctlError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { checkStripeFeatures, type ListedFeature } from './check-stripe-features.js';
 import { checkStripePrices, stripeKeyMode, type ListedPrice } from './check-stripe-prices.js';
+import { AdaptiveLimit } from './adaptive-limit.js';
 import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
 import { stripeFailure } from './stripe-errors.js';
-import type { BillingKeyRef, PriceVerifier, VerificationResult } from './verifier.js';
+import type { BillingKeyRef, FeatureExpectations, PriceVerifier, VerificationResult } from './verifier.js';
+import { appendAll } from '../append-all.js';
 
 /** Stripe refuses more than 10 lookup_keys in one prices.list call. */
 export const MAX_LOOKUP_KEYS_PER_REQUEST = 10;
@@ -24,13 +27,40 @@ export interface StripeVerifierOptions {
   timeoutMs?: number;
   /** Per HTTP request. */
   requestTimeoutMs?: number;
-  /** List calls in flight at once. */
+  /** List calls in flight at once (lowered while Stripe rate-limits, see AdaptiveLimit). */
   concurrency?: number;
+  /** Time and randomness for the backoff; injectable so tests never wait real seconds. */
+  clock?: RetryClock;
+  /**
+   * Retry waits, tierctl's and the SDK's: exponential from `initialMs` to `maxMs` with jitter.
+   * Production keeps the SDK's 0.5 s to 5 s; tests shrink it so retries do not cost seconds.
+   */
+  retryDelay?: { initialMs: number; maxMs: number };
+  /** How tierctl waits between its own retries (tests record the waits instead); overrides clock.sleep. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** The SDK's own retry curve (stripe-node: INITIAL/MAX_NETWORK_RETRY_DELAY_SEC). */
+export const DEFAULT_RETRY_DELAY = { initialMs: 500, maxMs: 5000 } as const;
+
+export interface RetryClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1): the backoff's jitter. */
+  random(): number;
+}
+
+const REAL_CLOCK: RetryClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
 
 /**
  * Resolves lookup keys with the official SDK, read-only: GET /v1/prices with at most
- * 10 lookup_keys per call, products expanded, pages followed, a few calls at a time.
+ * 10 lookup_keys per call, products expanded, pages followed, a few calls at a time;
+ * then, when catalog.yaml maps permissions to Stripe features, GET /v1/products/:id/features
+ * once per distinct product (the same bound on calls in flight).
  * Never the Search API (its index lags behind writes, so a fresh price would look missing).
  */
 export class StripePriceVerifier implements PriceVerifier {
@@ -38,15 +68,21 @@ export class StripePriceVerifier implements PriceVerifier {
   private readonly timeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly concurrency: number;
+  private readonly clock: RetryClock;
+  private readonly retryDelay: { initialMs: number; maxMs: number };
 
   constructor(private readonly options: StripeVerifierOptions) {
     this.retries = options.maxNetworkRetries ?? 3;
-    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.retryDelay = options.retryDelay ?? DEFAULT_RETRY_DELAY;
+    // A timer longer than 2^31-1 ms fires at once: clamp, whoever passed the value.
+    this.timeoutMs = Math.min(options.timeoutMs ?? 60_000, 2 ** 31 - 1);
     this.requestTimeoutMs = Math.min(options.requestTimeoutMs ?? 20_000, this.timeoutMs);
     this.concurrency = options.concurrency ?? 4;
+    const clock = options.clock ?? REAL_CLOCK;
+    this.clock = options.sleep ? { ...clock, sleep: options.sleep } : clock;
   }
 
-  async verify(keys: readonly BillingKeyRef[]): Promise<Omit<VerificationResult, 'notes'>> {
+  async verify(keys: readonly BillingKeyRef[], features?: FeatureExpectations): Promise<Omit<VerificationResult, 'notes'>> {
     const base = parseStripeApiBase(this.options.apiBase);
     const target = describeStripeTarget(base);
     const lookupKeys = [...new Set(keys.map((k) => k.key))];
@@ -57,12 +93,19 @@ export class StripePriceVerifier implements PriceVerifier {
     const agent = base?.protocol === 'http' ? new UnrefHttpAgent() : new UnrefHttpsAgent();
     const stripe = new StripeSdk(this.options.apiKey, {
       ...(base ?? {}),
-      maxNetworkRetries: this.retries,
+      // Every retry is tierctl's (withRetry): one policy, one injectable clock, the deadline in view.
+      maxNetworkRetries: 0,
       timeout: this.requestTimeoutMs,
       httpAgent: agent,
       telemetry: false,
       appInfo: { name: 'tierctl', version: TOOL_VERSION },
     });
+    if (this.options.retryDelay) {
+      // The SDK reads its retry curve through these two methods (in seconds) on every retry.
+      const { initialMs, maxMs } = this.options.retryDelay;
+      stripe.getInitialNetworkRetryDelay = () => initialMs / 1000;
+      stripe.getMaxNetworkRetryDelay = () => maxMs / 1000;
+    }
 
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -78,12 +121,20 @@ export class StripePriceVerifier implements PriceVerifier {
         );
       }, this.timeoutMs);
     });
+    const retry: RetryState = { deadlineAt: this.clock.now() + this.timeoutMs, limit: new AdaptiveLimit(this.concurrency) };
     try {
       const pages = await Promise.race([
-        mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, () => timedOut), () => timedOut),
+        mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, retry, () => timedOut), () => timedOut),
         deadline,
       ]);
-      return { verified: true, ...checkStripePrices(keys, pages.flat(), stripeKeyMode(this.options.apiKey)) };
+      const prices = pages.flat();
+      const checked = checkStripePrices(keys, prices, stripeKeyMode(this.options.apiKey));
+      if (!features || Object.keys(features.owners).length === 0) return { verified: true, ...checked };
+      // Feature parity: one listFeatures call per distinct live product behind a checked tier's keys.
+      const products = productsToCheck(keys, prices, features);
+      const lists = await Promise.race([mapBounded(products, this.concurrency, (id) => this.listFeatures(stripe, id, retry, () => timedOut), () => timedOut), deadline]);
+      const byProduct = new Map(products.map((id, i) => [id, lists[i] as ListedFeature[]]));
+      return { verified: true, facts: checked.facts, problems: [...checked.problems, ...checkStripeFeatures(keys, checked.facts, byProduct, features)] };
     } catch (err) {
       throw stripeFailure(err, target, this.retries);
     } finally {
@@ -93,11 +144,11 @@ export class StripePriceVerifier implements PriceVerifier {
   }
 
   /** One batch of ≤10 keys, every page of it. */
-  private async listPrices(stripe: Stripe, lookupKeys: string[], stopped: () => boolean): Promise<ListedPrice[]> {
+  private async listPrices(stripe: Stripe, lookupKeys: string[], retry: RetryState, stopped: () => boolean): Promise<ListedPrice[]> {
     const out: ListedPrice[] = [];
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await this.withRateLimitRetry(
+      const page = await this.withRetry(
         () =>
           stripe.prices.list({
             lookup_keys: lookupKeys,
@@ -105,42 +156,86 @@ export class StripePriceVerifier implements PriceVerifier {
             limit: 100,
             ...(startingAfter ? { starting_after: startingAfter } : {}),
           }),
+        retry,
         stopped,
       );
-      out.push(...page.data.map(toListedPrice));
+      appendAll(out, page.data.map(toListedPrice));
       const last = page.data.at(-1);
       if (!page.has_more || !last || stopped()) return out;
       startingAfter = last.id;
     }
   }
 
+  /** Every feature attached to one product (GET /v1/products/:id/features), the SDK paging. */
+  private async listFeatures(stripe: Stripe, productId: string, retry: RetryState, stopped: () => boolean): Promise<ListedFeature[]> {
+    return this.withRetry(async () => {
+      const out: ListedFeature[] = [];
+      for await (const pf of stripe.products.listFeatures(productId, { limit: 100 })) {
+        const f = pf.entitlement_feature;
+        out.push({ lookup_key: f.lookup_key, name: f.name, active: f.active });
+        if (stopped()) break;
+      }
+      return out;
+    }, retry, stopped);
+  }
+
   /**
-   * The SDK retries 5xx, connection errors and whatever Stripe marks Stripe-Should-Retry: true,
-   * but not a plain 429 (rate limit). For a handful of read-only list calls a short backoff is
-   * the right answer, so a 429 without that header is retried here, the same number of times.
-   * Stripe-Should-Retry: false is honoured; a 429 that said "true" was already retried by the SDK.
+   * Retries, with jittered exponential backoff: a 429 or a Stripe-Should-Retry: true answer
+   * until the verification's deadline (rate limiting passes; giving up after three tries
+   * with most of the deadline left did not), 5xx and connection errors up to `retries` times,
+   * Stripe-Should-Retry: false never. While rate limited, fewer requests run at once.
    */
-  private async withRateLimitRetry<T>(call: () => Promise<T>, stopped: () => boolean): Promise<T> {
+  private async withRetry<T>(call: () => Promise<T>, retry: RetryState, stopped: () => boolean): Promise<T> {
+    let transientFailures = 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await call();
+        const result = await retry.limit.run(call);
+        retry.limit.succeeded();
+        return result;
       } catch (err) {
-        const e = err as { type?: string; headers?: Record<string, string | undefined> };
-        const plain429 = e.type === 'StripeRateLimitError' && e.headers?.['stripe-should-retry'] === undefined;
-        if (!plain429 || attempt >= this.retries || stopped()) throw err;
-        await sleep(backoffMs(attempt));
+        const e = err as { type?: string; statusCode?: number; headers?: Record<string, string | undefined> };
+        const shouldRetry = e.headers?.['stripe-should-retry'];
+        const rateLimited = e.type === 'StripeRateLimitError' || e.statusCode === 429;
+        if (rateLimited) retry.limit.rateLimited();
+        const transient = e.type === 'StripeConnectionError' || e.type === 'StripeAPIError' || (e.statusCode ?? 0) >= 500;
+        const untilDeadline = shouldRetry !== 'false' && (rateLimited || shouldRetry === 'true');
+        const retriable = untilDeadline || (shouldRetry !== 'false' && transient && transientFailures < this.retries);
+        const delay = backoffMs(attempt, this.retryDelay, this.clock.random());
+        if (!retriable || stopped() || this.clock.now() + delay >= retry.deadlineAt) {
+          throw Object.assign(err as object, { tierctlRetries: attempt, tierctlUntilDeadline: untilDeadline });
+        }
+        if (!untilDeadline) transientFailures++;
+        await this.clock.sleep(delay);
       }
     }
   }
 }
 
-/** Exponential backoff with jitter, 0.5 s to 5 s, the SDK's own curve. */
-function backoffMs(attempt: number): number {
-  const base = Math.min(500 * 2 ** attempt, 5000);
-  return Math.max(500, base * (0.5 + Math.random() / 2));
+interface RetryState {
+  /** clock.now() past which no retry starts. */
+  deadlineAt: number;
+  limit: AdaptiveLimit;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Distinct, not deleted products behind the lookup keys of tiers with feature expectations, in key order. */
+function productsToCheck(keys: readonly BillingKeyRef[], prices: readonly ListedPrice[], features: FeatureExpectations): string[] {
+  const wanted = new Set(keys.filter((k) => features.tiers[k.tier] !== undefined).map((k) => k.key));
+  const out: string[] = [];
+  for (const p of prices) {
+    if (p.lookup_key === null || !wanted.has(p.lookup_key)) continue;
+    if (typeof p.product !== 'string' && p.product.deleted) continue;
+    const id = typeof p.product === 'string' ? p.product : p.product.id;
+    if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+/** Exponential backoff with jitter, by default 0.5 s to 5 s, the SDK's own curve. */
+export function backoffMs(attempt: number, { initialMs, maxMs }: { initialMs: number; maxMs: number } = DEFAULT_RETRY_DELAY, random = Math.random()): number {
+  const base = Math.min(initialMs * 2 ** attempt, maxMs);
+  return Math.max(initialMs, base * (0.5 + random / 2));
+}
+
 
 function toListedPrice(p: Stripe.Price): ListedPrice {
   const product = p.product;

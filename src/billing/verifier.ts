@@ -12,6 +12,36 @@ export interface KeyProblem {
   key: string;
   message: string;
   hint?: string;
+  /**
+   * Where the problem is reported instead of the key's line: a permission the tier grants,
+   * or null for the tier's `permissions:` list (Stripe feature parity).
+   */
+  permission?: string | null;
+}
+
+/**
+ * Stripe feature parity (catalog.yaml `stripe_feature`): what each Stripe-billed tier's
+ * product must carry. Empty `owners` means no permission declares a feature: no check.
+ */
+export interface FeatureExpectations {
+  /** Tier key -> permission -> feature lookup key, for the permissions it grants that declare one. */
+  tiers: Record<string, Record<string, string>>;
+  /** Feature lookup key -> the permission that declares it. */
+  owners: Record<string, string>;
+}
+
+export function featureExpectations(catalog: Catalog, stripeFeatures: Readonly<Record<string, string>>): FeatureExpectations {
+  const owners: Record<string, string> = {};
+  for (const [permission, feature] of Object.entries(stripeFeatures)) owners[feature] = permission;
+  const tiers: Record<string, Record<string, string>> = {};
+  if (Object.keys(owners).length === 0) return { tiers, owners };
+  for (const t of Object.values(catalog.tiers)) {
+    if (t.billing_provider !== 'stripe') continue;
+    const want: Record<string, string> = {};
+    for (const p of t.permissions) if (stripeFeatures[p] !== undefined) want[p] = stripeFeatures[p];
+    tiers[t.key] = want;
+  }
+  return { tiers, owners };
 }
 
 export interface VerificationResult {
@@ -31,7 +61,7 @@ export interface BillingKeyRef {
 
 export interface PriceVerifier {
   /** Resolves every key; never writes to the provider. */
-  verify(keys: readonly BillingKeyRef[]): Promise<Omit<VerificationResult, 'notes'>>;
+  verify(keys: readonly BillingKeyRef[], features?: FeatureExpectations): Promise<Omit<VerificationResult, 'notes'>>;
 }
 
 export function billingKeysOf(catalog: Catalog, provider: 'stripe' | 'whop'): BillingKeyRef[] {

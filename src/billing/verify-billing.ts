@@ -1,10 +1,12 @@
 import type { Catalog } from '../catalog/model.js';
 import { TierctlError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
-import { billingKeysOf, type VerificationResult } from './verifier.js';
+import { billingKeysOf, featureExpectations, type VerificationResult } from './verifier.js';
 
 export interface VerifyOptions {
   skipStripe: boolean;
+  /** Permission -> Stripe feature lookup key (catalog.yaml `stripe_feature`); checked when any is declared. */
+  stripeFeatures?: Readonly<Record<string, string>>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -25,13 +27,19 @@ export async function verifyBilling(catalog: Catalog, options: VerifyOptions): P
   registerSecret(apiKey);
   const { StripePriceVerifier } = await import('./stripe-price-verifier.js');
   const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']) });
-  return { ...(await verifier.verify(stripeKeys)), notes };
+  return { ...(await verifier.verify(stripeKeys, featureExpectations(catalog, options.stripeFeatures ?? {}))), notes };
 }
 
-/** `$TIERCTL_STRIPE_TIMEOUT`: seconds the whole verification may take (default 60). */
-function stripeTimeout(value: string | undefined): { timeoutMs?: number } {
+/** setTimeout holds at most 2^31-1 ms (~24.8 days); a longer delay fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `$TIERCTL_STRIPE_TIMEOUT`: seconds the whole verification may take (default 60).
+ * Plain decimal seconds only ("0x10", "1e3", "12s" are refused), clamped to what a timer can hold.
+ */
+export function stripeTimeout(value: string | undefined): { timeoutMs?: number } {
   if (value === undefined || value === '') return {};
-  const seconds = Number(value);
+  const seconds = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) throw new TierctlError(`TIERCTL_STRIPE_TIMEOUT must be a positive number of seconds, not "${value}"`, { hint: 'e.g. TIERCTL_STRIPE_TIMEOUT=60, or unset it' });
-  return { timeoutMs: Math.round(seconds * 1000) };
+  return { timeoutMs: Math.max(1, Math.min(Math.round(seconds * 1000), MAX_TIMER_MS)) };
 }

@@ -1,12 +1,14 @@
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
-import { normaliseCatalog, type Catalog, type Tier } from './model.js';
+import { normaliseCatalog, sortRecord, type Catalog, type Tier } from './model.js';
 import { locate, parseYaml, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
 import { resolveStorage, type ResolvedStorage } from './resolve-storage.js';
-import { checkRules, type TierInput } from './rules.js';
+import { checkRules, type TierInput, type VocabularyInput } from './rules.js';
 import { checkNoAppColumns, checkTiersAgainstStorage } from './storage-rules.js';
 import { projectCatalog, storedFields, type StoredFields } from './stored-fields.js';
-import { validateCatalogShape, validateTierShape } from './schema-validator.js';
-import type { CatalogFile, TierFile } from './schemas.js';
+import { checkCatalogShape, checkTierShape, validFields } from './schema-validator.js';
+import { tierSchema, type CatalogFile, type TierFile } from './schemas.js';
+import { appendAll } from '../append-all.js';
+import { dict, toDict } from '../dict.js';
 
 export const CATALOG_FILE_NAME = 'catalog.yaml';
 
@@ -29,6 +31,8 @@ export interface LoadedCatalog {
   catalog: Catalog;
   limits: Record<string, { description?: string }>;
   subscribers: SubscribersRef | null;
+  /** Permission name -> lookup key of the Stripe Entitlements feature that represents it (only those that declare one). */
+  stripeFeatures: Record<string, string>;
   /** New tier key -> earlier keys (from renamed_from). */
   renamedFrom: Record<string, string[]>;
   /** Tier key -> its parsed file, for pointing errors at lines. */
@@ -48,25 +52,44 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   const diagnostics: Diagnostic[] = [...readProblems];
 
   let catalogParsed: ParsedYaml | undefined;
+  // What can still be checked against when catalog.yaml has problems: its names.
+  const vocabulary: VocabularyInput = { file: catalogFile?.path ?? CATALOG_FILE_NAME };
   if (catalogFile) {
     const r = parseYaml(catalogFile.path, catalogFile.bytes);
     if (r.ok) {
-      const problems = validateCatalogShape(r.parsed);
-      diagnostics.push(...problems);
-      if (!problems.length) catalogParsed = r.parsed;
-    } else diagnostics.push(...r.diagnostics);
+      const check = checkCatalogShape(r.parsed);
+      appendAll(diagnostics, check.diagnostics);
+      if (!check.diagnostics.length) catalogParsed = vocabulary.parsed = r.parsed;
+      if (isPlainObject(r.parsed.value['permissions'])) vocabulary.permissions = r.parsed.value['permissions'] as VocabularyInput['permissions'];
+      if (isPlainObject(r.parsed.value['limits'])) vocabulary.limits = r.parsed.value['limits'] as VocabularyInput['limits'];
+      if (Object.prototype.hasOwnProperty.call(r.parsed.value, 'storage')) vocabulary.hasStorage = true;
+    } else appendAll(diagnostics, r.diagnostics);
   }
 
-  const tiers: TierInput[] = [];
+  // Every parsed tier goes through the rules, schema-valid or not (its valid fields only),
+  // so one typo does not hide the file's other problems; only valid ones build the catalog.
+  const tiers: { parsed: ParsedYaml; tier: TierFile }[] = [];
+  const ruleInputs: TierInput[] = [];
   for (const f of tierFiles) {
     const r = parseYaml(f.path, f.bytes);
     if (!r.ok) {
-      diagnostics.push(...r.diagnostics);
+      appendAll(diagnostics, r.diagnostics);
       continue;
     }
-    const problems = validateTierShape(r.parsed);
-    diagnostics.push(...problems);
-    if (!problems.length) tiers.push({ parsed: r.parsed, tier: r.parsed.value as unknown as TierFile });
+    const check = checkTierShape(r.parsed);
+    appendAll(diagnostics, check.diagnostics);
+    if (!check.diagnostics.length) {
+      const valid = { parsed: r.parsed, tier: r.parsed.value as unknown as TierFile };
+      tiers.push(valid);
+      ruleInputs.push(valid);
+    } else {
+      const tier: Partial<TierFile> = validFields(r.parsed.value, check, Object.keys(tierSchema.properties));
+      // Names can be checked against the catalog whatever their values.
+      const { limits, permissions } = r.parsed.value;
+      if (isPlainObject(limits)) tier.limits = limits as TierFile['limits'];
+      if (Array.isArray(permissions)) tier.permissions = permissions as TierFile['permissions'];
+      ruleInputs.push({ parsed: r.parsed, tier });
+    }
   }
 
   if (!catalogFile && !readProblems.length) {
@@ -76,44 +99,68 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     diagnostics.push({ file: catalogFile.path, line: 1, col: 1, message: 'no tier files next to this catalog', hint: 'add one <key>.yaml per tier; an empty catalog would plan to delete every tier' });
   }
   let storage: LoadedCatalog['storage'] = null;
-  if (catalogParsed) {
+  // storage: as far as catalog.yaml could be read (a schema-invalid catalog still says whether it has one).
+  const hasStorage = catalogParsed ? Boolean((catalogParsed.value as unknown as CatalogFile).storage) : vocabulary.hasStorage === true;
+  if (catalogParsed && hasStorage) {
     const catalogValue = catalogParsed.value as unknown as CatalogFile;
-    if (catalogValue.storage) {
-      const r = resolveStorage(catalogParsed, catalogValue);
-      if (r.ok) {
-        storage = { ...r.storage, stored: storedFields(r.storage.description) };
-        diagnostics.push(...checkTiersAgainstStorage(r.storage, storage.stored, tiers));
-      } else diagnostics.push(...r.diagnostics);
-    } else diagnostics.push(...checkNoAppColumns(tiers));
-    // An unresolvable storage: reports its own problems; no second guess about billing.
-    const billingStored = !catalogValue.storage || (storage?.stored.fields.has('billing_provider') ?? false);
-    diagnostics.push(...checkRules(catalogParsed, catalogValue, tiers, { billingStored }));
-  }
+    const r = resolveStorage(catalogParsed, catalogValue);
+    if (r.ok) {
+      storage = { ...r.storage, stored: storedFields(r.storage.description) };
+      appendAll(diagnostics, checkTiersAgainstStorage(r.storage, storage.stored, tiers));
+    } else appendAll(diagnostics, r.diagnostics);
+  } else if (!hasStorage) appendAll(diagnostics, checkNoAppColumns(tiers));
+  // An unresolvable storage: reports its own problems; no second guess about billing.
+  const billingStored = !hasStorage || (storage?.stored.fields.has('billing_provider') ?? false);
+  appendAll(diagnostics, checkRules(vocabulary, ruleInputs, { billingStored }));
   if (diagnostics.length || !catalogParsed) {
     return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
   }
 
   const catalogValue = catalogParsed.value as unknown as CatalogFile;
-  const sources: Record<string, ParsedYaml> = {};
-  const renamedFrom: Record<string, string[]> = {};
+  const sources = dict<ParsedYaml>();
+  const renamedFrom = dict<string[]>();
   for (const { tier, parsed } of tiers) {
     sources[tier.key] = parsed;
     if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
   }
-  const catalog = normaliseCatalog({ ...catalogValue.permissions }, tiers.map(({ tier }) => tierFromFile(tier)));
+  const catalog = normaliseCatalog(permissionDescriptions(catalogValue.permissions), tiers.map(({ tier }) => tierFromFile(tier)));
   return {
     ok: true,
     loaded: {
       // Under storage:, the catalog as the app's tables can hold it (stored-fields.ts).
       catalog: storage ? projectCatalog(catalog, storage.stored) : catalog,
-      limits: { ...catalogValue.limits },
+      limits: toDict(catalogValue.limits),
       subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
+      stripeFeatures: stripeFeatures(catalogValue.permissions),
       renamedFrom,
       sources,
       catalogSource: catalogParsed,
       storage,
     },
   };
+}
+
+/** Both forms of a permission (`name: description` and `name: { description, … }`) as name -> description. */
+export function permissionDescriptions(permissions: CatalogFile['permissions']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, p] of Object.entries(permissions)) out[name] = typeof p === 'string' ? p : p.description;
+  return out;
+}
+
+function stripeFeatures(permissions: CatalogFile['permissions']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, p] of Object.entries(permissions)) if (typeof p !== 'string' && p.stripe_feature !== undefined) out[name] = p.stripe_feature;
+  return sortRecord(out);
+}
+
+/** Where a tier file grants a permission (or its `permissions:` list, or the file's start), for errors found later. */
+export function permissionPosition(loaded: LoadedCatalog, tierKey: string, permission: string | null): { file: string } & Position {
+  const parsed = loaded.sources[tierKey];
+  if (!parsed) return { file: loaded.catalogSource.file, line: 1, col: 1 };
+  const granted = (parsed.value['permissions'] ?? []) as string[];
+  const i = permission === null ? -1 : granted.indexOf(permission);
+  const ptr = i >= 0 ? pointer(['permissions', i]) : parsed.value['permissions'] !== undefined ? pointer(['permissions']) : pointer(['key']);
+  return { file: parsed.file, ...locate(parsed, ptr, i < 0 && parsed.value['permissions'] !== undefined) };
 }
 
 /** Fills in the documented defaults so files and database rows compare field by field. */
@@ -132,7 +179,7 @@ export function tierFromFile(t: TierFile): Tier {
     billing_provider: billing.provider,
     billing_keys: billingKeys,
     fallback_price: billing.fallback_price ?? null,
-    limits: { ...(t.limits ?? {}) } as Record<string, number | null>,
+    limits: toDict((t.limits ?? {}) as Record<string, number | null>),
     permissions: [...(t.permissions ?? [])],
   };
   if (t.columns) tier.columns = { ...t.columns } as Record<string, string | number | boolean | null>;
@@ -147,4 +194,8 @@ export function billingKeyPosition(loaded: LoadedCatalog, tierKey: string, billi
   const i = billing.lookup_keys?.indexOf(billingKey) ?? -1;
   const ptr = i >= 0 ? pointer(['billing', 'lookup_keys', i]) : pointer(['billing', 'product_key']);
   return { file: parsed.file, ...locate(parsed, ptr) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

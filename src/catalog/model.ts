@@ -1,8 +1,9 @@
 import type { TierState } from './tier-state-schema.js';
+import { dict } from '../dict.js';
 
 /**
  * The one model both sides of a diff share: `load-catalog.ts` builds it from files,
- * `state/read-state.ts` from the database. Collections are sorted and defaults filled
+ * the store (`store/sequelize-tier-store.ts`) from the database. Collections are sorted and defaults filled
  * in, so two equal catalogs serialise to the same bytes. The type comes from the
  * `tierStateSchema` (tier-state-schema.ts), which the plan file's schema embeds, so the
  * plan file and the code cannot disagree.
@@ -30,18 +31,18 @@ export const SCALAR_FIELDS = [
 export type ScalarField = (typeof SCALAR_FIELDS)[number];
 
 export function emptyCatalog(): Catalog {
-  return { permissions: {}, tiers: {} };
+  return { permissions: dict(), tiers: dict() };
 }
 
 export function sortRecord<T>(record: Record<string, T>): Record<string, T> {
-  const out: Record<string, T> = {};
+  const out = dict<T>();
   for (const k of Object.keys(record).sort()) out[k] = record[k] as T;
   return out;
 }
 
 /** Builds a catalog with every collection sorted: the canonical form fingerprints rely on. */
 export function normaliseCatalog(permissions: Record<string, string>, tiers: Tier[]): Catalog {
-  const byKey: Record<string, Tier> = {};
+  const byKey = dict<Tier>();
   for (const t of tiers) {
     byKey[t.key] = {
       ...t,

@@ -2,15 +2,19 @@ import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments
 import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { bytePosition, firstInvalidUtf8Offset } from './utf8.js';
+import { MAX_ALIAS_COUNT, checkYamlBounds } from './yaml-bounds.js';
+import { INVISIBLE_HINT, describeInvisible, firstHiddenFormat, firstInvisibleInSource } from '../render/visible.js';
 
 /** Larger files are refused before parsing: a tier file is a few hundred bytes. */
 export const MAX_FILE_BYTES = 1024 * 1024;
-/** Anchors are handy for sharing a list inside one file; thousands are an alias bomb. */
-export const MAX_ALIAS_COUNT = 100;
+export { MAX_ALIAS_COUNT } from './yaml-bounds.js';
 /** Tier files are three levels deep; anything far deeper is hostile or broken. */
 export const MAX_DEPTH = 32;
 /** Keys that would reach Object.prototype when turned into JavaScript objects. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+// `constructor` is an ordinary name (a permission or limit may be called that): every
+// key-indexed record in tierctl is prototype-free (src/dict.ts). `__proto__` is refused because
+// other YAML tools turn it into a prototype change, so the file would mean different things.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype']);
 
 export interface Position {
   line: number;
@@ -71,6 +75,16 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
   let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
+  // Raw invisible characters anywhere, comments included ("Trojan Source"), at their exact column.
+  const hidden = firstInvisibleInSource(text);
+  if (hidden >= 0) {
+    return fail(`invisible character ${describeInvisible(String.fromCodePoint(text.codePointAt(hidden) ?? 0))} in the file`, positionIn(text, hidden), INVISIBLE_HINT);
+  }
+
+  // Bounded before composing: the composer's cost grows with entries and aliases.
+  const bounds = checkYamlBounds(text);
+  if (bounds) return fail(bounds.message, positionIn(text, bounds.offset), bounds.hint);
+
   const lineCounter = new LineCounter();
   let docs: Document.Parsed[];
   try {
@@ -109,6 +123,12 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
       diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value is nested more than ${MAX_DEPTH} levels deep` });
       return;
     }
+    // Written as an escape ("\u202e"), a bidi or zero-width character is as invisible once parsed.
+    if (isScalar(node) && typeof node.value === 'string') {
+      const i = firstHiddenFormat(node.value);
+      if (i >= 0) diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value holds the invisible character ${describeInvisible(String.fromCodePoint(node.value.codePointAt(i) ?? 0))}`, hint: INVISIBLE_HINT });
+      return;
+    }
     if (isAlias(node)) {
       aliases++;
       const start = node.range?.[0] ?? 0;
@@ -119,6 +139,8 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
       return;
     }
     if (isMap(node)) {
+      // A Set, not yaml's uniqueKeys (which compares each key with every earlier one).
+      const seen = new Set<string>();
       for (const pair of node.items as Pair<Node, Node>[]) {
         const key = pair.key;
         if (!isScalar(key) || (typeof key.value !== 'string' && typeof key.value !== 'number')) {
@@ -126,6 +148,11 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
           continue;
         }
         const name = String(key.value);
+        if (seen.has(name)) {
+          diagnostics.push({ file, ...at(nodeStart(key, node)), message: `duplicate key: Map keys must be unique ("${name}" appears twice)` });
+          continue;
+        }
+        seen.add(name);
         if (FORBIDDEN_KEYS.has(name)) {
           diagnostics.push({ file, ...at(nodeStart(key, node)), message: `"${name}" is not allowed as a key`, hint: 'it would reach the JavaScript object prototype' });
           continue;
@@ -170,7 +197,7 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
 }
 
 function parseDocuments(text: string, lineCounter: LineCounter): Document.Parsed[] {
-  return parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: false }) as Document.Parsed[];
+  return parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, merge: false }) as Document.Parsed[];
 }
 
 interface PositionIndex {
@@ -203,6 +230,17 @@ function indexPositions(text: string): PositionIndex {
   };
   visit(doc?.contents, []);
   return { valueAt, keyAt };
+}
+
+/** Line and column of an offset, for problems found before the parser's LineCounter exists. */
+function positionIn(text: string, offset: number): Position {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, col: offset - start + 1 };
 }
 
 function nodeStart(node: unknown, parent: Node): number {

@@ -3,16 +3,38 @@ import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import type { CatalogFile, TierFile } from './schemas.js';
 
+/**
+ * Tier keys that cannot be used: a tier file is written as `<key>.yaml` by import, and
+ * `catalog.yaml` is the vocabulary. Refused here (file rules) and by import (database rows).
+ */
+export const RESERVED_TIER_KEYS: ReadonlySet<string> = new Set(['catalog']);
+
 export interface TierInput {
   parsed: ParsedYaml;
-  tier: TierFile;
+  /**
+   * The tier's fields that passed the schema (a file with schema problems still gets every
+   * rule its remaining fields allow); `limits` and `permissions` may hold values of the wrong
+   * type, only their names are checked here.
+   */
+  tier: Partial<TierFile>;
+}
+
+/** The catalog's vocabulary as far as it could be read; absent parts are not checked against. */
+export interface VocabularyInput {
+  file: string;
+  permissions?: Partial<CatalogFile['permissions']>;
+  limits?: Partial<CatalogFile['limits']>;
+  /** catalog.yaml's parsed tree, when it passed the schema (rules about the catalog itself need it). */
+  parsed?: ParsedYaml;
+  /** catalog.yaml has a storage: (the app's own tables), resolvable or not. */
+  hasStorage?: boolean;
 }
 
 /**
  * The rules that span files or fields, beyond what the JSON Schema can say
- * (DESIGN.md, "Tier files"). Pure: schema-valid files in, every violation out.
+ * (DESIGN.md, "Tier files"). Pure: every field that passed the schema in, every violation out.
  */
-export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tiers: readonly TierInput[], options: { billingStored?: boolean } = {}): Diagnostic[] {
+export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[], options: { billingStored?: boolean } = {}): Diagnostic[] {
   const billingStored = options.billingStored ?? true;
   const out: Diagnostic[] = [];
   const at = (p: ParsedYaml, path: (string | number)[], message: string, hint?: string, key = false) => {
@@ -23,8 +45,22 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
     return `${p.file}:${pos.line}:${pos.col}`;
   };
 
+  // A Stripe feature stands for one permission; two would make parity ambiguous.
+  // Needs catalog.yaml's tree to point at lines: only when the catalog itself is schema-valid.
+  const featureOwner = new Map<string, string>();
+  const catalogParsed = catalog.parsed;
+  for (const [name, p] of catalogParsed ? Object.entries(catalog.permissions ?? {}) : []) {
+    if (!catalogParsed || p === undefined || typeof p === 'string' || p.stripe_feature === undefined) continue;
+    const first = featureOwner.get(p.stripe_feature);
+    if (first !== undefined) {
+      at(catalogParsed, ['permissions', name, 'stripe_feature'], `stripe_feature "${p.stripe_feature}" already represents permission "${first}" (${where(catalogParsed, ['permissions', first, 'stripe_feature'])})`, 'a Stripe feature represents one permission; give each its own feature');
+    } else featureOwner.set(p.stripe_feature, name);
+  }
+
   const keyOwner = new Map<string, TierInput>();
   for (const t of tiers) {
+    if (t.tier.key === undefined) continue;
+    if (RESERVED_TIER_KEYS.has(t.tier.key)) at(t.parsed, ['key'], `tier key "${t.tier.key}" is reserved`, 'import writes each tier to <key>.yaml, and catalog.yaml holds the vocabulary; choose another key');
     const first = keyOwner.get(t.tier.key);
     if (first) at(t.parsed, ['key'], `tier key "${t.tier.key}" is already used by ${where(first.parsed, ['key'])}`, 'tier keys must be unique across files');
     else keyOwner.set(t.tier.key, t);
@@ -36,9 +72,13 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
     const { tier, parsed } = t;
     // A storage that holds no billing provider (catalog.yaml storage:) takes tiers without
     // billing:, and storage-rules.ts refuses one that has it; everywhere else it is required.
-    const billing = tier.billing ?? (billingStored ? undefined : { provider: 'exempt' as const });
-    if (!billing) at(parsed, [], 'missing required field "billing"', 'add billing: with provider stripe, whop or exempt');
-    else {
+    // A billing: the schema refused is absent here but present in the file: the schema
+    // already reported it, so it is neither "missing" nor checked further.
+    const billingInFile = Object.prototype.hasOwnProperty.call(parsed.value, 'billing');
+    const billing: Partial<TierFile['billing']> | undefined = tier.billing ?? (billingStored || billingInFile ? undefined : { provider: 'exempt' as const });
+    if (!billing) {
+      if (!billingInFile) at(parsed, [], 'missing required field "billing"', 'add billing: with provider stripe, whop or exempt');
+    } else {
       // Billing: each provider names its own keys; no silent fallback to exempt.
       if (billing.provider === 'stripe') {
         if (!billing.lookup_keys) at(parsed, ['billing'], 'a stripe tier needs billing.lookup_keys', 'name the Stripe Price lookup keys, or set provider: exempt if the tier is never billed');
@@ -46,7 +86,7 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
       } else if (billing.provider === 'whop') {
         if (billing.product_key === undefined) at(parsed, ['billing'], 'a whop tier needs billing.product_key');
         if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'lookup_keys are for stripe tiers; a whop tier uses product_key', undefined, true);
-      } else {
+      } else if (billing.provider === 'exempt') {
         if (billing.lookup_keys) at(parsed, ['billing', 'lookup_keys'], 'an exempt tier is never billed and carries no lookup_keys', 'remove lookup_keys or change the provider', true);
         if (billing.product_key !== undefined) at(parsed, ['billing', 'product_key'], 'an exempt tier is never billed and carries no product_key', 'remove product_key or change the provider', true);
       }
@@ -62,16 +102,22 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
       }
     }
 
-    (tier.permissions ?? []).forEach((perm, i) => {
-      if (!Object.prototype.hasOwnProperty.call(catalog.permissions, perm)) {
-        const near = closest(perm, Object.keys(catalog.permissions));
-        at(parsed, ['permissions', i], `permission "${perm}" is not declared in ${catalogParsed.file}`, near ? `did you mean "${near}"? Otherwise add it under permissions: in catalog.yaml` : 'add it under permissions: in catalog.yaml, or fix the spelling');
-      }
-    });
-    for (const limit of Object.keys(tier.limits ?? {})) {
-      if (!Object.prototype.hasOwnProperty.call(catalog.limits, limit)) {
-        const near = closest(limit, Object.keys(catalog.limits));
-        at(parsed, ['limits', limit], `limit "${limit}" is not declared in ${catalogParsed.file}`, near ? `did you mean "${near}"? Otherwise add it under limits: in catalog.yaml` : 'add it under limits: in catalog.yaml, or fix the spelling', true);
+    const permissions = catalog.permissions;
+    if (permissions) {
+      (tier.permissions ?? []).forEach((perm, i) => {
+        if (typeof perm === 'string' && !Object.prototype.hasOwnProperty.call(permissions, perm)) {
+          const near = closest(perm, Object.keys(permissions));
+          at(parsed, ['permissions', i], `permission "${perm}" is not declared in ${catalog.file}`, near ? `did you mean "${near}"? Otherwise add it under permissions: in catalog.yaml` : 'add it under permissions: in catalog.yaml, or fix the spelling');
+        }
+      });
+    }
+    const limits = catalog.limits;
+    if (limits) {
+      for (const limit of Object.keys(tier.limits ?? {})) {
+        if (!Object.prototype.hasOwnProperty.call(limits, limit)) {
+          const near = closest(limit, Object.keys(limits));
+          at(parsed, ['limits', limit], `limit "${limit}" is not declared in ${catalog.file}`, near ? `did you mean "${near}"? Otherwise add it under limits: in catalog.yaml` : 'add it under limits: in catalog.yaml, or fix the spelling', true);
+        }
       }
     }
 
@@ -80,7 +126,7 @@ export function checkRules(catalogParsed: ParsedYaml, catalog: CatalogFile, tier
     }
 
     (tier.renamed_from ?? []).forEach((old, i) => {
-      if (old === tier.key) {
+      if (old === tier.key || tier.key === undefined) {
         at(parsed, ['renamed_from', i], `renamed_from lists the tier's own key "${old}"`);
         return;
       }

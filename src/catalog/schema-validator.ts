@@ -4,9 +4,11 @@ import type { Diagnostic } from './diagnostic.js';
 import { closest } from '../did-you-mean.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import {
+  MAX_LIMIT_VALUE,
   NAME_PATTERN,
   SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
+  STRIPE_FEATURE_KEY_PATTERN,
   STRIPE_LOOKUP_KEY_PATTERN,
   TIER_KEY_PATTERN,
   WHOP_PRODUCT_KEY_PATTERN,
@@ -19,6 +21,7 @@ const PATTERN_MEANING: Record<string, string> = {
   [TIER_KEY_PATTERN]: 'a tier key: 2-32 lowercase letters, digits or _, starting with a letter',
   [NAME_PATTERN]: 'a name: up to 64 lowercase letters, digits, _ . : or -, starting with a letter',
   [STRIPE_LOOKUP_KEY_PATTERN]: 'a Stripe lookup key: 1-200 printable characters without spaces',
+  [STRIPE_FEATURE_KEY_PATTERN]: 'a Stripe feature lookup key: 1-80 printable characters without spaces',
   [WHOP_PRODUCT_KEY_PATTERN]: 'a Whop product key such as prod_AbC123',
   [SQL_IDENTIFIER_PATTERN]: 'a plain SQL identifier (letters, digits, _), optionally schema.table',
   [SQL_COLUMN_PATTERN]: 'a plain SQL column name (letters, digits, _)',
@@ -36,23 +39,62 @@ function validators() {
   return compiled;
 }
 
+/**
+ * Schema problems of a file, and which top-level fields hold them: the rules can still
+ * check every other field, so one typo does not hide the rest of the file's problems.
+ */
+export interface ShapeCheck {
+  diagnostics: Diagnostic[];
+  invalidFields: Set<string>;
+}
+
 export function validateTierShape(parsed: ParsedYaml): Diagnostic[] {
-  return run(validators().tier, parsed);
+  return run(validators().tier, parsed).diagnostics;
 }
 
 export function validateCatalogShape(parsed: ParsedYaml): Diagnostic[] {
+  return run(validators().catalog, parsed).diagnostics;
+}
+
+export function checkTierShape(parsed: ParsedYaml): ShapeCheck {
+  return run(validators().tier, parsed);
+}
+
+export function checkCatalogShape(parsed: ParsedYaml): ShapeCheck {
   return run(validators().catalog, parsed);
 }
 
-function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
-  if (validate(parsed.value)) return [];
+/** The top-level fields of a file without their schema problems (unknown fields dropped). */
+export function validFields(value: Record<string, unknown>, check: ShapeCheck, known: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of known) {
+    if (Object.prototype.hasOwnProperty.call(value, field) && !check.invalidFields.has(field)) out[field] = value[field];
+  }
+  return out;
+}
+
+function run(validate: ValidateFunction, parsed: ParsedYaml): ShapeCheck {
+  if (validate(parsed.value)) return { diagnostics: [], invalidFields: new Set() };
   const errors = validate.errors ?? [];
-  // anyOf reports each failed branch too; the anyOf message alone is the useful one.
-  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  const invalidFields = new Set<string>();
+  for (const e of errors) {
+    // Errors at the root (unknown or missing fields) leave the fields that are there intact.
+    const top = e.instancePath.split('/')[1];
+    if (top !== undefined) invalidFields.add(top.replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
+  // anyOf reports each failed branch too; the anyOf message alone is the useful one, except
+  // for a mapping written where an object branch exists (a permission's `{ description,
+  // stripe_feature }` form): then that branch's own errors (unknown field, missing
+  // description) say what is wrong, and the anyOf and its type mismatches are dropped.
+  const anyOfErrors = errors.filter((e) => e.keyword === 'anyOf');
+  const objectBranch = new Set(anyOfErrors.filter((e) => hasObjectBranch(e) && isMapping(valueAt(parsed.value, e.instancePath))).map((e) => e.instancePath));
+  const anyOfPaths = new Set(anyOfErrors.map((e) => e.instancePath));
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of errors) {
-    if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
+    if (objectBranch.has(e.instancePath)) {
+      if (e.keyword === 'anyOf' || e.keyword === 'type') continue;
+    } else if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
     if (e.keyword === 'propertyNames') continue; // its nested pattern error says it better
     const d = toDiagnostic(e, parsed);
     const id = `${d.line}:${d.col}:${d.message}`;
@@ -61,7 +103,7 @@ function run(validate: ValidateFunction, parsed: ParsedYaml): Diagnostic[] {
       out.push(d);
     }
   }
-  return out;
+  return { diagnostics: out, invalidFields };
 }
 
 function fieldName(instancePath: string): string {
@@ -106,8 +148,19 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be ${article(String(params['type']))}` };
     case 'enum':
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
-    case 'anyOf':
+    case 'anyOf': {
+      if (hasObjectBranch(e)) return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a description, or { description, stripe_feature }` };
+      const value = valueAt(parsed.value, e.instancePath);
+      if (typeof value === 'number' && Number.isInteger(value) && value > MAX_LIMIT_VALUE) {
+        return {
+          ...base,
+          ...locate(parsed, e.instancePath),
+          message: `${field} is larger than ${MAX_LIMIT_VALUE} (2^53 - 1), the largest limit tierctl stores`,
+          hint: 'use null for unlimited, or a smaller number (a limit in bytes fits up to 8 PiB)',
+        };
+      }
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} must be a whole number from 0 up, or null for unlimited` };
+    }
     case 'uniqueItems':
       return { ...base, ...locate(parsed, `${e.instancePath}/${String(params['i'])}`), message: `${field} lists the same item twice (items ${String(params['j'])} and ${String(params['i'])})` };
     case 'minItems':
@@ -122,6 +175,14 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
     default:
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} ${e.message ?? 'is invalid'}` };
   }
+}
+
+function hasObjectBranch(e: ErrorObject): boolean {
+  return Array.isArray(e.schema) && (e.schema as { type?: unknown }[]).some((b) => b.type === 'object');
+}
+
+function isMapping(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function article(type: string): string {

@@ -15,12 +15,20 @@ const SCHEMA_BASE = 'https://tierctl.dev/schemas';
 export const TIER_KEY_PATTERN = '^[a-z][a-z0-9_]{1,31}$';
 /** Stripe lookup keys: up to 200 printable characters, no spaces. */
 export const STRIPE_LOOKUP_KEY_PATTERN = '^[\\x21-\\x7e]{1,200}$';
+/** Stripe Entitlements feature lookup keys: up to 80 printable characters, no spaces. */
+export const STRIPE_FEATURE_KEY_PATTERN = '^[\\x21-\\x7e]{1,80}$';
 /** Whop product ids look like `prod_XXXXXXXX`. */
 export const WHOP_PRODUCT_KEY_PATTERN = '^prod_[A-Za-z0-9]{1,64}$';
 /** One line of text without control characters. */
 const SINGLE_LINE = '^[^\\x00-\\x1f\\x7f]*$';
 /** Free text: tabs and newlines allowed, other control characters not. */
 const MULTI_LINE = '^[^\\x00-\\x08\\x0b-\\x1f\\x7f]*$';
+/**
+ * The largest limit value: 2^53 - 1, the largest whole number a JavaScript number holds
+ * exactly (byte quotas and monthly API calls need more than 2^31; the database column is
+ * 64-bit, migrations/0002-limits-64-bit.ts).
+ */
+export const MAX_LIMIT_VALUE = 9007199254740991;
 
 export const tierSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -115,7 +123,7 @@ export const tierSchema = {
       propertyNames: { pattern: NAME_PATTERN },
       additionalProperties: {
         anyOf: [
-          { type: 'integer', minimum: 0, maximum: 2147483647 },
+          { type: 'integer', minimum: 0, maximum: MAX_LIMIT_VALUE },
           { type: 'null' },
         ],
       },
@@ -152,10 +160,27 @@ export const catalogSchema = {
   required: ['permissions', 'limits'],
   properties: {
     permissions: {
-      description: 'Every permission a tier may grant, with a human description.',
+      description: 'Every permission a tier may grant: `name: description`, or `name: { description, stripe_feature }` when a Stripe Entitlements feature represents it.',
       type: 'object',
       propertyNames: { pattern: NAME_PATTERN },
-      additionalProperties: { type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+      additionalProperties: {
+        anyOf: [
+          { type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['description'],
+            properties: {
+              description: { description: 'What the permission allows.', type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+              stripe_feature: {
+                description: 'Lookup key of the Stripe Entitlements feature that represents this permission. Verification then checks that the product of every Stripe-billed tier has exactly the features of its permissions (read-only).',
+                type: 'string',
+                pattern: STRIPE_FEATURE_KEY_PATTERN,
+              },
+            },
+          },
+        ],
+      },
     },
     limits: {
       description: 'Every limit a tier may set. A tier value of null means unlimited.',
@@ -189,5 +214,6 @@ export const catalogSchema = {
 
 export type TierFile = FromSchema<typeof tierSchema>;
 export type CatalogFile = FromSchema<typeof catalogSchema>;
+export type PermissionDeclaration = CatalogFile['permissions'][string];
 export type BillingProvider = NonNullable<TierFile['billing']>['provider'];
 export type TierStatus = NonNullable<TierFile['status']>;

@@ -44,7 +44,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'plan',
     summary: 'Show what apply would change in the database',
-    usage: 'tierctl plan [--dir tiers] [--database URL] [--out plan.json] [--format text|markdown|json]\n                    [--detailed-exitcode] [--against GIT_REF] [--skip-stripe] [--summary-file PATH]',
+    usage: 'tierctl plan [--dir tiers] [--database URL] [--out plan.json] [--format text|markdown|json]\n                    [--detailed-exitcode] [--against GIT_REF] [--skip-stripe] [--summary-file PATH] [--fail-on-reduction]',
     options: {
       ...DIR_OPTION,
       ...DATABASE_OPTION,
@@ -54,6 +54,7 @@ export const COMMANDS: CommandSpec[] = [
       against: { type: 'string', arg: 'GIT_REF', help: 'compare with the tier files at this git ref instead of a database (the pull-request view)' },
       'skip-stripe': { type: 'boolean', default: false, help: 'do not verify Stripe lookup keys (the plan records that they were not verified)' },
       'summary-file': { type: 'string', arg: 'FILE', help: 'append the Markdown plan to this file, e.g. $GITHUB_STEP_SUMMARY' },
+      'fail-on-reduction': { type: 'boolean', default: false, help: 'exit 3 when any change reduces what a tier\'s subscribers get (a lower limit, a removed permission, a retire or delete)' },
     },
     load: () => import('./commands/plan.js'),
   },
@@ -76,8 +77,17 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'drift',
     summary: 'Check whether the database was changed outside tierctl since the last apply',
-    usage: 'tierctl drift [--database URL] [--dir tiers] [--format text|json]',
-    options: { ...DATABASE_OPTION, ...DIR_OPTION, ...FORMAT_TEXT_JSON },
+    usage: 'tierctl drift [--database URL] [--dir tiers] [--format text|json] [--allow-empty]',
+    options: {
+      ...DATABASE_OPTION,
+      ...DIR_OPTION,
+      ...FORMAT_TEXT_JSON,
+      'allow-empty': {
+        type: 'boolean',
+        default: false,
+        help: "treat a database without tierctl's tables (never applied to) as no drift, exit 0; without it that is an error (exit 1), so a wrong URL cannot pass a scheduled check",
+      },
+    },
     load: () => import('./commands/drift.js'),
   },
   {
@@ -106,6 +116,18 @@ export const COMMANDS: CommandSpec[] = [
     usage: 'tierctl import [--database URL] [--dir tiers] [--force]',
     options: { ...DATABASE_OPTION, ...DIR_OPTION, force: { type: 'boolean', default: false, help: 'overwrite tier files already in the folder' } },
     load: () => import('./commands/import.js'),
+  },
+  {
+    name: 'generate',
+    summary: 'Write a TypeScript module of tier, permission and limit names for the application',
+    usage: 'tierctl generate types [--dir tiers] [--out src/tiers.gen.ts] [--check]',
+    options: {
+      ...DIR_OPTION,
+      out: { type: 'string', default: 'src/tiers.gen.ts', arg: 'FILE', help: 'where to write the TypeScript module' },
+      check: { type: 'boolean', default: false, help: 'write nothing; exit 1 when the file is missing or out of date (for CI)' },
+    },
+    positionals: 1,
+    load: () => import('./commands/generate.js'),
   },
   {
     name: 'init',

@@ -22,6 +22,7 @@ export function watchInterrupt(io: Io): { hooks(base?: ExecuteHooks): ExecuteHoo
   process.on('SIGINT', onSigint);
   return {
     hooks: (base = {}) => ({
+      ...base,
       async beforeStatement(n) {
         await base.beforeStatement?.(n);
         if (interrupted) throw new TierctlError('interrupted: nothing was applied', { hint: 'the transaction was rolled back; run the apply again when ready' });

@@ -29,6 +29,8 @@ export function positiveInt(value: unknown, flag: string, example = 5000): numbe
   return n;
 }
 
+let statementCount: number | undefined;
+
 /**
  * Opens the store over the database named by --database / $DATABASE_URL / the embedded
  * default, for tierctl's own tables (with --table-prefix / $TIERCTL_TABLE_PREFIX).
@@ -41,17 +43,22 @@ export async function openStore(
 ): Promise<TierStore | null> {
   const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
   const count = io.env['TIERCTL_SQL_COUNT'] === '1';
-  let statements = 0;
+  // One total per process, however many stores a command opens (an interactive apply opens two).
+  if (count && statementCount === undefined) {
+    statementCount = 0;
+    process.once('exit', () => process.stderr.write(`tierctl: sql statements: ${statementCount ?? 0}\n`));
+  }
   const { subscribers, app, ...open } = options;
-  const openOptions = { ...open, ...(count ? { onStatement: () => void statements++ } : {}) };
+  // Test hook (like TIERCTL_TEST_FAIL_AT_STATEMENT): a driver module that fails to load.
+  const sqliteModule = io.env['TIERCTL_TEST_SQLITE3_MODULE'];
+  const openOptions = { ...open, ...(sqliteModule ? { sqliteModule } : {}), ...(count ? { onStatement: () => void (statementCount = (statementCount ?? 0) + 1) } : {}) };
   // catalog.yaml storage: the app's own tables, checked against the live tables first.
-  const store = app?.storage
+  return app?.storage
     ? await openAppStore(target, app, openOptions)
     : await openTierStore(target, builtinStorage({ prefix: tablePrefix(values['table-prefix'] as string | undefined, io.env), subscribers: subscribers ?? null }), openOptions);
-  if (count) process.once('exit', () => process.stderr.write(`tierctl: sql statements: ${statements}\n`));
-  return store;
 }
 
+/** Runs `fn`, then closes the store (a SQLite file it created and left empty goes too, see OpenOptions.removeIfLeftEmpty). */
 export async function withStore<T>(store: TierStore | null, fn: (store: TierStore | null) => Promise<T>): Promise<T> {
   try {
     return await fn(store);

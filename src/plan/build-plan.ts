@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/model.js';
 import { diff, isDestructive, type DesiredState, type DiffContext } from './diff.js';
 import { catalogFingerprint, objectFingerprints, stateFingerprint } from './fingerprint.js';
+import { withImpact } from './impact.js';
 import type { Drift, Plan, PlanWarning, StripeReport } from './plan-schema.js';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -10,7 +11,13 @@ export interface PlanInput {
   actual: Catalog;
   context?: DiffContext;
   /** Where catalog.yaml says subscribers are; apply counts them again under its lock. */
-  subscribers?: Plan['subscribers'];
+  subscribersTable?: Plan['subscribers'];
+  /**
+   * Subscribers per tier key of the database (every tier, one grouped query), or why they
+   * could not be counted. Gives each change's `impact` its count; also what the diff blocks
+   * deletes on, unless `context` brings its own counts.
+   */
+  subscribers?: { counted: true; counts: Record<string, number> } | { counted: false; reason: string };
   stripe: StripeReport;
   drift?: Drift | undefined;
   /** Notes from outside the diff (e.g. billing keys no verifier could check). */
@@ -20,14 +27,18 @@ export interface PlanInput {
 
 /** Pure: assembles the plan file value. Key order here is the order in the JSON file. */
 export function buildPlan(input: PlanInput): Plan {
-  const { changes, blocked, warnings } = diff(input.desired, input.actual, input.context);
+  const counts = input.subscribers?.counted ? input.subscribers.counts : undefined;
+  const context: DiffContext = { ...(counts ? { subscriberCounts: counts } : {}), ...input.context };
+  const { changes: planned, blocked, warnings } = diff(input.desired, input.actual, context);
+  const changes = withImpact(planned, counts);
   const plan: Plan = {
     format_version: PLAN_FORMAT_VERSION,
     tool_version: input.toolVersion,
     base_fingerprint: stateFingerprint(input.actual, input.context?.orphans),
     desired_fingerprint: catalogFingerprint(input.desired.catalog),
     base_objects: objectFingerprints(input.actual, input.context?.orphans),
-    subscribers: input.subscribers ?? null,
+    ...(input.subscribersTable !== undefined ? { subscribers: input.subscribersTable } : {}),
+    ...(input.subscribers ? { subscriber_counts: input.subscribers.counted ? { counted: true } : { counted: false, reason: input.subscribers.reason } } : {}),
     changes,
     blocked,
     warnings: [...warnings, ...(input.notes ?? [])],

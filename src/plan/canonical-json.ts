@@ -11,7 +11,8 @@ function sortDeep(value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) throw new BugError(`cannot fingerprint the number ${value}`);
   if (Array.isArray(value)) return value.map(sortDeep);
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    // Prototype-free: a key `__proto__` must be hashed like any other.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const k of Object.keys(value).sort()) out[k] = sortDeep((value as Record<string, unknown>)[k]);
     return out;
   }

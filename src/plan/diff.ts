@@ -1,6 +1,8 @@
 import { SCALAR_FIELDS, type Catalog, type Tier } from '../catalog/model.js';
 import { orphanChanges, orphanId, type OrphanRow } from './orphans.js';
 import type { BlockedChange, Change, PlanWarning, TierFields } from './plan-schema.js';
+import { appendAll } from '../append-all.js';
+import { dict } from '../dict.js';
 
 /** What the diff needs of the desired side beyond the shared Catalog. */
 export interface DesiredState {
@@ -10,11 +12,7 @@ export interface DesiredState {
 }
 
 export interface DiffContext {
-  /**
-   * Subscribers per tier key (see impactCandidates: the actual key for deletes, the desired
-   * key for retires). Present when catalog.yaml names subscribers: deletes and retires then
-   * carry `impact`, which apply checks again under its lock.
-   */
+  /** Subscribers per tier key of the database: a delete of a tier with any is blocked. */
   subscriberCounts?: Record<string, number>;
   /** Orphan child rows in the database; the plan removes them first. */
   orphans?: readonly OrphanRow[];
@@ -38,8 +36,6 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
   const blocked: BlockedChange[] = [];
   const warnings: PlanWarning[] = [];
 
-  const counts = context.subscriberCounts;
-  const impact = (key: string) => (counts ? { impact: { subscribers: counts[key] ?? 0 } } : {});
   changes.push(...orphanChanges(context.orphans ?? []));
   diffPermissions(desired.catalog.permissions, actual.permissions, changes);
 
@@ -47,8 +43,8 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
   const matchedActual = new Map<string, Tier>(); // desired key -> actual tier
   const consumed = new Set<string>(); // actual keys matched to some desired tier
   for (const key of Object.keys(desired.catalog.tiers)) {
-    const own = actual.tiers[key];
-    const earlier = (desired.renamedFrom[key] ?? []).filter((old) => actual.tiers[old] !== undefined);
+    const own = Object.hasOwn(actual.tiers, key) ? actual.tiers[key] : undefined;
+    const earlier = (Object.hasOwn(desired.renamedFrom, key) ? (desired.renamedFrom[key] as string[]) : []).filter((old) => Object.hasOwn(actual.tiers, old));
     if (own) {
       matchedActual.set(key, own);
       consumed.add(key);
@@ -79,21 +75,21 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
     if (fields) changes.push({ kind: 'tier', action: 'update', tier: key, fields });
     if (retiring) {
       if (have.protected) blocked.push({ tier: key, action: 'retire', reason: 'the tier is protected in the database; protected tiers cannot be retired' });
-      else changes.push({ kind: 'tier', action: 'retire', tier: key, ...impact(key) });
+      else changes.push({ kind: 'tier', action: 'retire', tier: key });
     }
   }
 
   const deleted: Tier[] = [];
   for (const [key, have] of Object.entries(actual.tiers)) {
     if (consumed.has(key)) continue;
-    const subscribers = counts?.[key] ?? 0;
+    const subscribers = context.subscriberCounts && Object.hasOwn(context.subscriberCounts, key) ? (context.subscriberCounts[key] as number) : 0;
     if (have.protected) blocked.push({ tier: key, action: 'delete', reason: 'the tier is protected in the database; protected tiers cannot be deleted' });
     else if (subscribers > 0) blocked.push({ tier: key, action: 'delete', reason: `${subscribers} subscriber${subscribers === 1 ? '' : 's'} still on this tier; move them or retire the tier (status: retired)` });
-    else changes.push({ kind: 'tier', action: 'delete', tier: key, before: have, ...impact(key) });
+    else changes.push({ kind: 'tier', action: 'delete', tier: key, before: have });
     deleted.push(have);
   }
 
-  warnings.push(...possibleRenames(deleted, changes, desired.catalog));
+  appendAll(warnings, possibleRenames(deleted, changes, desired.catalog));
 
   changes.sort((a, b) => phase(a) - phase(b) || subject(a).localeCompare(subject(b)));
   blocked.sort((a, b) => a.tier.localeCompare(b.tier) || a.action.localeCompare(b.action));
@@ -103,12 +99,12 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
 
 function diffPermissions(want: Record<string, string>, have: Record<string, string>, changes: Change[]): void {
   for (const [name, description] of Object.entries(want)) {
-    const before = have[name];
+    const before = Object.hasOwn(have, name) ? have[name] : undefined;
     if (before === undefined) changes.push({ kind: 'permission', action: 'create', permission: name, after: { description } });
     else if (before !== description) changes.push({ kind: 'permission', action: 'update', permission: name, fields: { description: { before, after: description } } });
   }
   for (const [name, description] of Object.entries(have)) {
-    if (!(name in want)) changes.push({ kind: 'permission', action: 'delete', permission: name, before: { description } });
+    if (!Object.hasOwn(want, name)) changes.push({ kind: 'permission', action: 'delete', permission: name, before: { description } });
   }
 }
 
@@ -121,16 +117,19 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
   }
   const sets = [['permissions', have.permissions, want.permissions], ['billing_keys', have.billing_keys, want.billing_keys]] as const;
   for (const [name, before, after] of sets) {
-    const added = after.filter((x) => !before.includes(x));
-    const removed = before.filter((x) => !after.includes(x));
+    // Sets: a tier may list thousands of permissions, and includes() in a filter is quadratic.
+    const had = new Set(before);
+    const has = new Set(after);
+    const added = after.filter((x) => !had.has(x));
+    const removed = before.filter((x) => !has.has(x));
     if (added.length || removed.length) fields[name] = { added, removed };
   }
-  const limits = { added: {} as Record<string, number | null>, removed: {} as Record<string, number | null>, changed: {} as Record<string, { before: number | null; after: number | null }> };
+  const limits = { added: dict<number | null>(), removed: dict<number | null>(), changed: dict<{ before: number | null; after: number | null }>() };
   for (const [k, v] of Object.entries(want.limits)) {
-    if (!(k in have.limits)) limits.added[k] = v;
+    if (!Object.hasOwn(have.limits, k)) limits.added[k] = v;
     else if (have.limits[k] !== v) limits.changed[k] = { before: have.limits[k] ?? null, after: v };
   }
-  for (const [k, v] of Object.entries(have.limits)) if (!(k in want.limits)) limits.removed[k] = v;
+  for (const [k, v] of Object.entries(have.limits)) if (!Object.hasOwn(want.limits, k)) limits.removed[k] = v;
   if (Object.keys(limits.added).length || Object.keys(limits.removed).length || Object.keys(limits.changed).length) fields.limits = limits;
   // App columns (storage: per_tier): both sides hold every per-tier column, null when unset.
   const columns: Record<string, { before: string | number | boolean | null; after: string | number | boolean | null }> = {};
@@ -150,12 +149,25 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
 function possibleRenames(deleted: readonly Tier[], changes: readonly Change[], desired: Catalog): PlanWarning[] {
   const out: PlanWarning[] = [];
   const created = changes.filter((c) => c.kind === 'tier' && c.action === 'create').map((c) => desired.tiers[c.tier] as Tier);
+  // Indexed by billing key and by name: thousands of deletes against thousands of creates
+  // must not compare every pair.
+  const byBillingKey = new Map<string, Tier[]>();
+  const byName = new Map<string, Tier[]>();
+  const index = (map: Map<string, Tier[]>, k: string, t: Tier) => {
+    const list = map.get(k);
+    if (list) list.push(t);
+    else map.set(k, [t]);
+  };
+  const order = new Map(created.map((t, i) => [t, i]));
+  for (const fresh of created) {
+    for (const k of new Set(fresh.billing_keys)) index(byBillingKey, k, fresh);
+    index(byName, fresh.name, fresh);
+  }
   for (const old of deleted) {
-    for (const fresh of created) {
-      const sharedKeys = old.billing_keys.some((k) => fresh.billing_keys.includes(k));
-      if (sharedKeys || old.name === fresh.name) {
-        out.push({ tier: fresh.key, message: `possible rename of "${old.key}" to "${fresh.key}"; add renamed_from: [${old.key}] to keep the row and its subscribers` });
-      }
+    const matches = new Set<Tier>(byName.get(old.name) ?? []);
+    for (const k of old.billing_keys) for (const t of byBillingKey.get(k) ?? []) matches.add(t);
+    for (const fresh of [...matches].sort((a, b) => (order.get(a) as number) - (order.get(b) as number))) {
+      out.push({ tier: fresh.key, message: `possible rename of "${old.key}" to "${fresh.key}"; add renamed_from: [${old.key}] to keep the row and its subscribers` });
     }
   }
   return out;
@@ -174,25 +186,8 @@ export function isDestructive(c: Change): boolean {
   return c.action === 'delete' && c.kind !== 'orphan';
 }
 
-/**
- * Tiers whose subscribers the plan must count: those it may delete, and those it retires.
- * Desired-side key (what the plan's change names) -> actual key (whose row id the
- * application's subscriber column holds; differs after a rename).
- */
-export function impactCandidates(desired: DesiredState, actual: Catalog): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of deletionCandidates(desired, actual)) out[k] = k;
-  for (const [key, want] of Object.entries(desired.catalog.tiers)) {
-    if (want.status !== 'retired') continue;
-    const earlier = (desired.renamedFrom[key] ?? []).filter((old) => actual.tiers[old] !== undefined);
-    const from = actual.tiers[key] ? key : earlier.length === 1 ? earlier[0] : undefined;
-    if (from !== undefined && actual.tiers[from]?.status === 'active') out[key] = from;
-  }
-  return out;
-}
-
 /** Tiers the plan may delete: in the database, neither in the files nor renamed. Used to count subscribers only where it matters. */
 export function deletionCandidates(desired: DesiredState, actual: Catalog): string[] {
   const renamed = new Set(Object.values(desired.renamedFrom).flat());
-  return Object.keys(actual.tiers).filter((k) => !(k in desired.catalog.tiers) && !renamed.has(k));
+  return Object.keys(actual.tiers).filter((k) => !Object.hasOwn(desired.catalog.tiers, k) && !renamed.has(k));
 }

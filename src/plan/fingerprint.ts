@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog/model.js';
 import { orphanId, type OrphanRow } from './orphans.js';
 import { canonicalJson } from './canonical-json.js';
+import { dict } from '../dict.js';
 
 export type Fingerprint = `sha256:${string}`;
 
@@ -30,7 +31,7 @@ export function stateFingerprint(catalog: Catalog, orphans: readonly OrphanRow[]
 
 /** One fingerprint per tier, permission and orphan row, so a stale plan can say what moved. */
 export function objectFingerprints(catalog: Catalog, orphans: readonly OrphanRow[] = []): Record<string, Fingerprint> {
-  const out: Record<string, Fingerprint> = {};
+  const out = dict<Fingerprint>();
   for (const o of orphans) out[orphanId(o)] = fingerprintOf(o);
   for (const name of Object.keys(catalog.permissions).sort()) out[`permission:${name}`] = fingerprintOf(catalog.permissions[name]);
   for (const key of Object.keys(catalog.tiers).sort()) out[`tier:${key}`] = fingerprintOf(catalog.tiers[key]);
@@ -41,8 +42,8 @@ export function objectFingerprints(catalog: Catalog, orphans: readonly OrphanRow
 export function changedObjects(before: Record<string, string>, after: Record<string, string>): string[] {
   const out: string[] = [];
   for (const id of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (!(id in after)) out.push(`${id} was removed`);
-    else if (!(id in before)) out.push(`${id} was added`);
+    if (!Object.hasOwn(after, id)) out.push(`${id} was removed`);
+    else if (!Object.hasOwn(before, id)) out.push(`${id} was added`);
     else if (before[id] !== after[id]) out.push(`${id} was changed`);
   }
   return out.sort();

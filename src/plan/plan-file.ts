@@ -2,11 +2,12 @@ import { constants } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import { TierctlError } from '../errors.js';
 import { renderJson } from '../render/json.js';
+import { redact } from '../secrets.js';
 import { PLAN_FORMAT_VERSION } from './build-plan.js';
 import { planSchema, type Plan } from './plan-schema.js';
 
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
-  await writeFile(path, renderJson(plan), { mode: 0o644 });
+  await writeFile(path, redact(renderJson(plan)), { mode: 0o644 });
 }
 
 /** The largest plan file apply reads: 10,000 tiers plan to ~15 MB; anything far beyond is not a plan. */
@@ -17,8 +18,8 @@ export const PLAN_FILE_MAX_BYTES = 64 * 1024 * 1024;
  * PLAN_FILE_MAX_BYTES. Opened non-blocking, so a FIFO or a device is refused at once
  * instead of hanging on open or streaming for ever.
  */
-async function readPlanText(path: string): Promise<string> {
-  const fail = (what: string) => new TierctlError(`cannot read plan file ${path}: ${what}`, { hint: 'pass the file written by `tierctl plan --out plan.json`' });
+async function readPlanText(path: string, shown: string): Promise<string> {
+  const fail = (what: string) => new TierctlError(`cannot read plan file ${shown}: ${what}`, { hint: 'pass the file written by `tierctl plan --out plan.json`' });
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -49,8 +50,9 @@ async function readPlanText(path: string): Promise<string> {
 }
 
 /** Reads and checks a saved plan; a damaged or foreign file is refused before any database work. */
-export async function readPlanFile(path: string): Promise<Plan> {
-  const text = await readPlanText(path);
+/** `shown`: the path as the user gave it (messages name it so), when `path` was resolved against a working directory. */
+export async function readPlanFile(path: string, shown = path): Promise<Plan> {
+  const text = await readPlanText(path, shown);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -58,17 +60,17 @@ export async function readPlanFile(path: string): Promise<Plan> {
     const m = /position (\d+)/.exec(String((err as Error).message));
     const offset = m ? Number(m[1]) : 0;
     const before = text.slice(0, offset).split('\n');
-    throw new TierctlError(`${path}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: not valid JSON`, { hint: 'plan files are written by `tierctl plan --out`; do not edit them' });
+    throw new TierctlError(`${shown}:${before.length}:${(before.at(-1)?.length ?? 0) + 1}: not valid JSON`, { hint: 'plan files are written by `tierctl plan --out`; do not edit them' });
   }
   const version = (value as { format_version?: unknown } | null)?.format_version;
   if (version !== PLAN_FORMAT_VERSION) {
-    throw new TierctlError(`${path}:1:1: plan format version ${JSON.stringify(version)} is not supported (expected ${PLAN_FORMAT_VERSION})`, { hint: 'make the plan with the same tierctl version that applies it' });
+    throw new TierctlError(`${shown}:1:1: plan format version ${JSON.stringify(version)} is not supported (expected ${PLAN_FORMAT_VERSION})`, { hint: 'make the plan with the same tierctl version that applies it' });
   }
   const { Ajv2020 } = await import('ajv/dist/2020.js');
   const validate = new Ajv2020({ allErrors: false, strict: false }).compile(planSchema);
   if (!validate(value)) {
     const e = validate.errors?.[0];
-    throw new TierctlError(`${path}:1:1: not a valid tierctl plan (${e?.instancePath || '/'} ${e?.message ?? ''})`, { hint: 'plan files are written by `tierctl plan --out`; do not edit them' });
+    throw new TierctlError(`${shown}:1:1: not a valid tierctl plan (${e?.instancePath || '/'} ${e?.message ?? ''})`, { hint: 'plan files are written by `tierctl plan --out`; do not edit them' });
   }
   return value as Plan;
 }

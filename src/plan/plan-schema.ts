@@ -80,16 +80,23 @@ const permissionChange = <const A extends string, const P extends Record<string,
   }) as const;
 
 /**
- * What a change does to the application's subscribers, as the planner counted them.
- * Apply counts again under its lock and refuses the plan as stale when a number moved.
- * (Issue 12 grows this into per-change impact for every change.)
+ * What a tier change does to the tier's subscribers (issue 12): how many there are, and
+ * whether the change takes something from them (`reduces`: a limit goes down or from
+ * unlimited to a number, a permission is removed, the tier is retired or deleted), gives
+ * them more (`extends`), or neither (`neutral`: name, description, order, billing keys).
+ * A change that does both is `reduces`; the lists say what each part is.
  */
 const IMPACT = {
-  description: 'Subscribers on the tier when the plan was made (only when catalog.yaml names subscribers:).',
+  description: 'What the change does to the subscribers of the tier.',
   type: 'object',
   additionalProperties: false,
-  required: ['subscribers'],
-  properties: { subscribers: { type: 'integer', minimum: 0 } },
+  required: ['effect', 'reduces', 'extends'],
+  properties: {
+    subscribers: { description: 'Subscribers on the tier when the plan was made; absent when they could not be counted (see subscriber_counts).', type: 'integer', minimum: 0 },
+    effect: { enum: ['reduces', 'extends', 'neutral'] },
+    reduces: { description: 'What subscribers lose, e.g. "limits.users: 10 → 3", "permission api_access removed".', type: 'array', items: { type: 'string' } },
+    extends: { description: 'What subscribers gain.', type: 'array', items: { type: 'string' } },
+  },
 } as const;
 
 /**
@@ -118,9 +125,9 @@ const CHANGE = {
     permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
     permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
     permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
-    tierChange('rename', { from: { type: 'string' } }, ['from']),
+    tierChange('rename', { from: { type: 'string' }, impact: IMPACT }, ['from']),
     tierChange('create', { after: tierStateSchema }, ['after']),
-    tierChange('update', { fields: tierFieldsSchema }, ['fields']),
+    tierChange('update', { fields: tierFieldsSchema, impact: IMPACT }, ['fields']),
     tierChange('retire', { impact: IMPACT }, []),
     tierChange('delete', { before: tierStateSchema, impact: IMPACT }, ['before']),
     orphanChange('subscription_tier_permission', { permission_id: { type: 'integer' } }, ['permission_id']),
@@ -136,7 +143,7 @@ export const planSchema = {
   description: 'A reconciliation plan: what `tierctl apply plan.json` will do, in order.',
   type: 'object',
   additionalProperties: false,
-  required: ['format_version', 'tool_version', 'base_fingerprint', 'desired_fingerprint', 'base_objects', 'subscribers', 'changes', 'blocked', 'warnings', 'stripe'],
+  required: ['format_version', 'tool_version', 'base_fingerprint', 'desired_fingerprint', 'base_objects', 'changes', 'blocked', 'warnings', 'stripe'],
   properties: {
     format_version: { description: 'Plan file format; tierctl refuses plans of another version.', const: 1 },
     tool_version: { description: 'tierctl version that wrote the plan.', type: 'string' },
@@ -148,7 +155,7 @@ export const planSchema = {
       additionalProperties: FINGERPRINT,
     },
     subscribers: {
-      description: "Where catalog.yaml said subscribers are recorded (null: nowhere). Apply counts them again under its lock for every delete and retire.",
+      description: "Where catalog.yaml said subscribers are recorded (null or absent: nowhere). Apply counts them there again under its lock: deletes are blocked on the live counts, and every impact.subscribers must still hold (subscriber_counts says whether the plan took counts).",
       anyOf: [
         { type: 'null' },
         {
@@ -163,6 +170,13 @@ export const planSchema = {
       description: 'Changes in the order apply runs them.',
       type: 'array',
       items: CHANGE,
+    },
+    subscriber_counts: {
+      description: "Whether the changes' impact carries subscriber counts, and why not (e.g. --against plans against files, not a database).",
+      type: 'object',
+      additionalProperties: false,
+      required: ['counted'],
+      properties: { counted: { type: 'boolean' }, reason: { type: 'string' } },
     },
     blocked: {
       description: 'Changes that can never be applied as planned; a plan with any is refused.',
@@ -232,10 +246,11 @@ export type Change = Plan['changes'][number];
 export type TierChange = Extract<Change, { kind: 'tier' }>;
 export type PermissionChange = Extract<Change, { kind: 'permission' }>;
 export type OrphanChange = Extract<Change, { kind: 'orphan' }>;
-export type ChangeImpact = NonNullable<Extract<Change, { kind: 'tier'; action: 'delete' }>['impact']>;
 export type TierFields = Extract<Change, { kind: 'tier'; action: 'update' }>['fields'];
 export type BlockedChange = Plan['blocked'][number];
 export type PlanWarning = Plan['warnings'][number];
 export type StripeReport = Plan['stripe'];
 export type StripeKeyFacts = NonNullable<StripeReport['keys'][string]>;
 export type Drift = NonNullable<Plan['drift']>;
+export type ChangeImpact = NonNullable<Extract<Change, { kind: 'tier'; action: 'update' }>['impact']>;
+export type SubscriberCounts = NonNullable<Plan['subscriber_counts']>;

@@ -1,13 +1,15 @@
 import { normaliseCatalog, type Catalog, type Tier } from '../catalog/model.js';
 import type { Change, TierFields } from './plan-schema.js';
+import { toDict } from '../dict.js';
 
 /** A tier after an update's field changes. Pure. */
 export function applyFields(tier: Tier, fields: TierFields): Tier {
-  const out: Tier = { ...tier, limits: { ...tier.limits }, permissions: [...tier.permissions], billing_keys: [...tier.billing_keys] };
+  const out: Tier = { ...tier, limits: toDict(tier.limits), permissions: [...tier.permissions], billing_keys: [...tier.billing_keys] };
   for (const [name, value] of Object.entries(fields)) {
     if (name === 'permissions' || name === 'billing_keys') {
       const v = value as { added: string[]; removed: string[] };
-      out[name] = [...out[name].filter((x) => !v.removed.includes(x)), ...v.added];
+      const removed = new Set(v.removed);
+      out[name] = [...out[name].filter((x) => !removed.has(x)), ...v.added];
     } else if (name === 'columns') {
       const v = value as NonNullable<TierFields['columns']>;
       out.columns = { ...out.columns };
@@ -29,7 +31,7 @@ export function applyFields(tier: Tier, fields: TierFields): Tier {
  * writes against this, and tests use it to prove a plan reaches the desired state.
  */
 export function projectChanges(base: Catalog, changes: readonly Change[]): Catalog {
-  const permissions = { ...base.permissions };
+  const permissions = toDict(base.permissions);
   const tiers = new Map<string, Tier>(Object.entries(base.tiers));
   for (const c of changes) {
     if (c.kind === 'permission') {

@@ -1,6 +1,6 @@
 import { verifyBilling } from '../billing/verify-billing.js';
-import type { Diagnostic } from '../catalog/diagnostic.js';
-import { billingKeyPosition, type LoadedCatalog } from '../catalog/load-catalog.js';
+import { compareDiagnostics, type Diagnostic } from '../catalog/diagnostic.js';
+import { billingKeyPosition, permissionPosition, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
 import { emptyCatalog, type Catalog } from '../catalog/model.js';
 import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
 import { InvalidCatalogError } from '../errors.js';
@@ -12,6 +12,9 @@ import { detectDrift } from './drift.js';
 import type { OrphanRow } from './orphans.js';
 import type { Drift, Plan } from './plan-schema.js';
 
+export const NO_SUBSCRIBERS_TABLE = 'catalog.yaml names no subscribers table (subscribers: { table, column })';
+export const AGAINST_GIT_REF = 'plan --against compares files with files; subscribers live in the database';
+
 /** The other side of a plan: what is there now (a database, or the files at a git ref). */
 export interface ActualSide {
   catalog: Catalog;
@@ -19,8 +22,8 @@ export interface ActualSide {
    * Subscribers per tier key (every tier; the planner looks at those it would delete), or
    * why they could not be counted: that fails the plan only when it deletes a tier.
    */
-  subscriberCounts: Record<string, number> | { failed: Error };
-  /** Where subscribers were counted (null: nowhere, so no change records an impact). */
+  subscriberCounts: Record<string, number> | { failed: Error } | { unavailable: string };
+  /** Where subscribers were counted (null: nowhere, so no change records a count). */
   subscribers?: Plan['subscribers'];
   /** Child rows whose tier or permission is gone: the plan removes them first. */
   orphans?: OrphanRow[];
@@ -35,9 +38,11 @@ export interface ActualSide {
  * Shared by every way of planning (database or git ref) so none can skip the check.
  */
 export async function verifiedBilling(loaded: LoadedCatalog, skipStripe: boolean, env: NodeJS.ProcessEnv): Promise<Pick<PlanInput, 'stripe' | 'notes'>> {
-  const billing = await verifyBilling(loaded.catalog, { skipStripe, env });
+  const billing = await verifyBilling(loaded.catalog, { skipStripe, env, stripeFeatures: loaded.stripeFeatures });
   if (billing.problems.length) {
-    const diagnostics: Diagnostic[] = billing.problems.map((p) => ({ ...billingKeyPosition(loaded, p.tier, p.key), message: p.message, ...(p.hint ? { hint: p.hint } : {}) }));
+    const diagnostics: Diagnostic[] = billing.problems
+      .map((p) => ({ ...(p.permission !== undefined ? permissionPosition(loaded, p.tier, p.permission) : billingKeyPosition(loaded, p.tier, p.key)), message: p.message, ...(p.hint ? { hint: p.hint } : {}) }))
+      .sort(compareDiagnostics);
     throw new InvalidCatalogError(diagnostics, 'billing keys');
   }
   return { stripe: { verified: billing.verified, ...(billing.reason ? { reason: billing.reason } : {}), keys: billing.facts }, notes: billing.notes };
@@ -57,18 +62,25 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
 }
 
 /** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
-export function assemblePlan(desired: DesiredState, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+export function assemblePlan(desired: DesiredState & { subscribers?: SubscribersRef | null }, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
   const counts = actual.subscriberCounts;
   // Where catalog.yaml says subscribers are (apply checks the plan says the same), else the store's.
-  const fromFiles = 'subscribers' in desired ? (desired as { subscribers: LoadedCatalog['subscribers'] }).subscribers : undefined;
-  const subscribers: Plan['subscribers'] = fromFiles ? { table: fromFiles.table, column: fromFiles.column } : fromFiles === null ? null : (actual.subscribers ?? null);
-  // Impact (subscribers per delete and retire, re-counted by apply under its lock) is recorded
-  // only where subscribers are counted; main counts every tier in one grouped query.
-  const subscriberCounts = 'failed' in counts ? undefined : subscribers ? counts : undefined;
+  const fromFiles = desired.subscribers;
+  const table: NonNullable<PlanInput['subscribersTable']> | null = fromFiles ? { table: fromFiles.table, column: fromFiles.column } : fromFiles === null ? null : (actual.subscribers ?? null);
+  // What each change's impact can say about subscribers: a count, or why there is none (never a silent 0).
+  const subscribers: PlanInput['subscribers'] =
+    'unavailable' in counts
+      ? { counted: false, reason: counts.unavailable as string }
+      : table === null
+        ? { counted: false, reason: NO_SUBSCRIBERS_TABLE }
+        : 'failed' in counts
+          ? { counted: false, reason: (counts.failed as Error).message }
+          : { counted: true, counts };
   const plan = buildPlan({
     desired,
     actual: actual.catalog,
-    context: { ...(subscriberCounts ? { subscriberCounts } : {}), orphans: actual.orphans ?? [] },
+    context: { subscriberCounts: subscribers.counted ? subscribers.counts : {}, orphans: actual.orphans ?? [] },
+    subscribersTable: table,
     subscribers,
     ...billing,
     notes: [...(billing.notes ?? []), ...(actual.problems ?? []).map((message) => ({ message }))],
@@ -110,6 +122,6 @@ export function readGitRef(ref: string, dir: string, cwd: string): () => Promise
   return async () => {
     const base = await loadCatalogAtRef(ref, dir, cwd);
     if (base !== 'absent' && !base.ok) throw new InvalidCatalogError(base.diagnostics, `tier files at ${ref}`);
-    return { catalog: base === 'absent' ? emptyCatalog() : base.loaded.catalog, subscriberCounts: {} };
+    return { catalog: base === 'absent' ? emptyCatalog() : base.loaded.catalog, subscriberCounts: { unavailable: AGAINST_GIT_REF } };
   };
 }

@@ -3,6 +3,7 @@ import { StaleError, TierctlError } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { diff, type DesiredState } from './diff.js';
 import { catalogFingerprint } from './fingerprint.js';
+import { databaseKeys, withImpact } from './impact.js';
 import type { OrphanRow } from './orphans.js';
 import type { Plan } from './plan-schema.js';
 import { projectChanges } from './project-changes.js';
@@ -33,16 +34,21 @@ export function claimedDesiredState(plan: Plan, base: Catalog): DesiredState {
 }
 
 /**
- * Subscriber counts the planner recorded (per delete and retire) against the live counts:
- * a tier that gained (or lost) subscribers since planning makes the plan stale (exit 4).
+ * Subscriber counts the planner recorded (each tier change's `impact.subscribers`, see
+ * impact.ts) against the live counts: a tier that gained (or lost) subscribers since
+ * planning makes the plan stale (exit 4), before the re-derivation would call it edited.
  */
 export function checkImpact(plan: Plan, live: Record<string, number> | undefined): void {
   if (!live) return;
+  const dbKey = databaseKeys(plan.changes);
   const moved: string[] = [];
   for (const c of plan.changes) {
-    if (c.kind !== 'tier' || (c.action !== 'delete' && c.action !== 'retire') || !c.impact) continue;
-    const now = live[c.tier] ?? 0;
-    const then = c.impact.subscribers;
+    if (c.kind !== 'tier' || c.action === 'create') continue;
+    const then = c.impact?.subscribers;
+    if (then === undefined) continue;
+    // The count is the database row's: a renamed tier's row still carries its old key.
+    const key = c.action === 'rename' ? c.from : (dbKey.get(c.tier) ?? c.tier);
+    const now = Object.hasOwn(live, key) ? (live[key] as number) : 0;
     if (now === then) continue;
     const verb = now > then ? `gained ${now - then}` : `lost ${then - now}`;
     moved.push(`tier ${c.tier} (planned to ${c.action}) ${verb} subscriber${Math.abs(now - then) === 1 ? '' : 's'} since the plan: ${then} → ${now}`);
@@ -59,12 +65,17 @@ export function checkImpact(plan: Plan, live: Record<string, number> | undefined
  */
 export function checkPlanMatches(plan: Plan, desired: DesiredState, base: Catalog, context: { subscriberCounts: Record<string, number> | undefined; orphans: readonly OrphanRow[] }): void {
   const rederived = diff(desired, base, { ...(context.subscriberCounts ? { subscriberCounts: context.subscriberCounts } : {}), orphans: context.orphans });
+  // Impact is attached as the planner attaches it (build-plan.ts), with the live counts; a plan
+  // made without counts (subscriber_counts.counted false) claims none. Deletes are blocked
+  // on the live counts above either way.
+  const counted = plan.subscriber_counts?.counted === true ? context.subscriberCounts : undefined;
+  const changes = withImpact(rederived.changes, counted);
   if (rederived.blocked.length) {
     throw mismatch(`it holds ${rederived.blocked.map((b) => `a ${b.action} of tier ${b.tier} that is blocked (${b.reason})`).join('; ')}`);
   }
-  if (canonicalJson(rederived.changes) !== canonicalJson(plan.changes)) {
-    const first = rederived.changes.findIndex((c, i) => canonicalJson(c) !== canonicalJson(plan.changes[i]));
-    const at = first === -1 ? rederived.changes.length : first;
+  if (canonicalJson(changes) !== canonicalJson(plan.changes)) {
+    const first = changes.findIndex((c, i) => canonicalJson(c) !== canonicalJson(plan.changes[i]));
+    const at = first === -1 ? changes.length : first;
     throw mismatch(`its changes differ from the ones its desired state gives, from change #${at + 1} on`);
   }
 }

@@ -1,6 +1,7 @@
 import { describeOrphan } from '../plan/orphans.js';
 import type { Change, ChangeImpact, Plan, StripeKeyFacts, TierFields } from '../plan/plan-schema.js';
 import type { Tier } from '../catalog/model.js';
+import { visible } from './visible.js';
 
 /**
  * The plan as a list of marked lines, shared by the text, Markdown and Ink views
@@ -16,7 +17,14 @@ export interface PlanLine {
 const show = (v: unknown): string => (v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v));
 const limitValue = (v: number | null): string => (v === null ? 'unlimited' : String(v));
 
+/** Every line's text passes through `visible`: names and values come from files, the database and Stripe. */
+const safe = (lines: PlanLine[]): PlanLine[] => lines.map((l) => ({ ...l, text: visible(l.text) }));
+
 export function changeLines(c: Change): PlanLine[] {
+  return safe(rawChangeLines(c));
+}
+
+function rawChangeLines(c: Change): PlanLine[] {
   if (c.kind === 'permission') {
     switch (c.action) {
       case 'create':
@@ -85,25 +93,25 @@ function fieldLines(f: TierFields): PlanLine[] {
 }
 
 export function blockedLines(plan: Plan): PlanLine[] {
-  return plan.blocked.map((b) => ({ mark: '!', depth: 0, text: `tier ${b.tier}: ${b.action} is blocked: ${b.reason}` }));
+  return safe(plan.blocked.map((b) => ({ mark: '!', depth: 0, text: `tier ${b.tier}: ${b.action} is blocked: ${b.reason}` })));
 }
 
 export function warningLines(plan: Plan): PlanLine[] {
-  return plan.warnings.map((w) => ({ mark: '!', depth: 0, text: w.tier ? `tier ${w.tier}: ${w.message}` : w.message }));
+  return safe(plan.warnings.map((w) => ({ mark: '!', depth: 0, text: w.tier ? `tier ${w.tier}: ${w.message}` : w.message })));
 }
 
 export function stripeLine(plan: Plan): string {
   const n = Object.keys(plan.stripe.keys).length;
   if (plan.stripe.verified) return `Stripe: ${n} lookup key${n === 1 ? '' : 's'} verified against Stripe.`;
-  return `WARNING: Stripe lookup keys were NOT verified${plan.stripe.reason ? ` (${plan.stripe.reason})` : ''}.`;
+  return visible(`WARNING: Stripe lookup keys were NOT verified${plan.stripe.reason ? ` (${plan.stripe.reason})` : ''}.`);
 }
 
 export function driftLines(plan: Plan): PlanLine[] {
   if (!plan.drift) return [];
-  return [
+  return safe([
     { mark: '!', depth: 0, text: `drift: the database was changed outside tierctl since apply run #${plan.drift.run_id}; this plan reverts it` },
     ...driftChangeLines(plan.drift).map((text) => ({ mark: '!' as const, depth: 1 as const, text })),
-  ];
+  ]);
 }
 
 /** Drift's changes in the past tense ("tier pro was changed", then its fields), one string per line. */
@@ -126,7 +134,9 @@ export function formatAmount(f: StripeKeyFacts): string {
  */
 export function stripeFactLines(plan: Plan): PlanLine[] {
   const touched = new Set(plan.changes.filter((c) => c.kind === 'tier' && (c.action === 'create' || c.action === 'update')).map((c) => (c as { tier: string }).tier));
-  return Object.entries(plan.stripe.keys)
-    .filter(([, f]) => touched.has(f.tier))
-    .map(([key, f]) => ({ mark: ' ' as const, depth: 1 as const, text: `${key} → ${f.product_name ?? f.product} (${f.product}), ${formatAmount(f)}, ${f.price}${f.livemode ? '' : ', test mode'}` }));
+  return safe(
+    Object.entries(plan.stripe.keys)
+      .filter(([, f]) => touched.has(f.tier))
+      .map(([key, f]) => ({ mark: ' ' as const, depth: 1 as const, text: `${key} → ${f.product_name ?? f.product} (${f.product}), ${formatAmount(f)}, ${f.price}${f.livemode ? '' : ', test mode'}` })),
+  );
 }

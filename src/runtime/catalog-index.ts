@@ -1,9 +1,10 @@
 import type { Catalog, Tier } from '../catalog/model.js';
 import { CatalogLookupError, type BillingProvider, type RuntimeTier, type TierFilter } from './public-types.js';
+import { toDict } from '../dict.js';
 
 // The public shapes live in public-types.ts (self-contained declarations); re-exported
 // here for the modules that build them.
-export { CatalogLookupError, type BillingProvider, type RuntimeTier, type TierFilter } from './public-types.js';
+export { CatalogLookupError, type BillingProvider, type CatalogNames, type RuntimeLimits, type RuntimeTier, type TierFilter } from './public-types.js';
 
 /** Compile-time proof that the public types match the internal model derived from the schemas. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -28,7 +29,7 @@ export function buildCatalogIndex(catalog: Catalog, tierIds: Readonly<Record<str
   const byKey = new Map<string, RuntimeTier>();
   const byId = new Map<number, RuntimeTier>();
   for (const t of Object.values(catalog.tiers)) {
-    const id = tierIds[t.key];
+    const id = Object.hasOwn(tierIds, t.key) ? tierIds[t.key] : undefined;
     const tier = toRuntimeTier(t, id ?? null);
     byKey.set(tier.key, tier);
     if (id !== undefined) byId.set(id, tier);
@@ -80,7 +81,7 @@ function toRuntimeTier(t: Tier, id: number | null): RuntimeTier {
     billingProvider: t.billing_provider,
     billingKeys: Object.freeze([...t.billing_keys]),
     fallbackPrice: t.fallback_price,
-    limits: Object.freeze({ ...t.limits }),
+    limits: Object.freeze(toDict(t.limits)),
     permissions: Object.freeze([...t.permissions]),
   });
 }

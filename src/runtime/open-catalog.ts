@@ -1,6 +1,6 @@
 import { TierctlError } from '../errors.js';
 import { buildCatalogIndex, type CatalogIndex } from './catalog-index.js';
-import type { RuntimeTier, TierFilter } from './public-types.js';
+import type { CatalogNames, RuntimeTier, TierFilter } from './public-types.js';
 import { openReadOnlyStore } from './read-only-store.js';
 
 export interface OpenCatalogOptions {
@@ -18,29 +18,36 @@ export interface OpenCatalogOptions {
 /**
  * The tiers as the application reads them at runtime. Every lookup is synchronous and
  * answered from memory; `refresh()` re-reads the database after an apply.
+ * `N` narrows the names (see `tierctl generate types`); by default any string is accepted
+ * and an unknown name is reported at runtime only.
  */
-export interface TierCatalog {
+export interface TierCatalog<N extends CatalogNames = CatalogNames> {
   /** The tier with this key, or undefined. */
-  tier(key: string): RuntimeTier | undefined;
+  tier(key: N['tier']): RuntimeTier<N> | undefined;
   /** The tier with this row id (what the application's subscriber column holds), or undefined. */
-  tierById(id: number): RuntimeTier | undefined;
+  tierById(id: number): RuntimeTier<N> | undefined;
   /** Tiers in display order, optionally filtered (e.g. a pricing page: `{ customerFacing: true, status: 'active' }`). */
-  tiers(filter?: TierFilter): RuntimeTier[];
+  tiers(filter?: TierFilter): RuntimeTier<N>[];
   /** Whether the tier grants the permission. Throws CatalogLookupError for an unknown tier or permission. */
-  can(tierKey: string, permission: string): boolean;
+  can(tierKey: N['tier'], permission: N['permission']): boolean;
   /**
    * The tier's limit: a number, or null for unlimited. Throws CatalogLookupError for an
    * unknown tier, a limit no tier sets, or a limit this tier leaves out, so a missing
    * value can never pass for "unlimited".
    */
-  limit(tierKey: string, name: string): number | null;
+  limit(tierKey: N['tier'], name: N['limit']): number | null;
   /** Re-reads the database in one read-only snapshot; lookups switch to it atomically. */
   refresh(): Promise<void>;
   /** Releases the connection. Lookups keep answering from the last snapshot; refresh() then throws. */
   close(): Promise<void>;
 }
 
-export async function openCatalog(options: OpenCatalogOptions = {}): Promise<TierCatalog> {
+/**
+ * Opens the catalog. Generic only at compile time: `openCatalog<Names>()` (what the module
+ * written by `tierctl generate types` calls) checks every name against `Names`; the runtime
+ * checks stay the same either way, because the database may be newer than the generated file.
+ */
+export async function openCatalog<N extends CatalogNames = CatalogNames>(options: OpenCatalogOptions = {}): Promise<TierCatalog<N>> {
   const store = await openReadOnlyStore(options.database, process.env, process.cwd(), options.tablePrefix, options.tiersDir);
   let index: CatalogIndex;
   let closed = false;
@@ -57,10 +64,12 @@ export async function openCatalog(options: OpenCatalogOptions = {}): Promise<Tie
     await store.close().catch(() => undefined);
     throw err;
   }
+  // The index answers in plain strings; the names type is a compile-time promise about them.
+  const typed = (t: RuntimeTier | undefined) => t as RuntimeTier<N> | undefined;
   return {
-    tier: (key) => index.tier(key),
-    tierById: (id) => index.tierById(id),
-    tiers: (filter) => index.tiers(filter),
+    tier: (key) => typed(index.tier(key)),
+    tierById: (id) => typed(index.tierById(id)),
+    tiers: (filter) => index.tiers(filter) as RuntimeTier<N>[],
     can: (tierKey, permission) => index.can(tierKey, permission),
     limit: (tierKey, name) => index.limit(tierKey, name),
     async refresh() {

@@ -11,14 +11,28 @@ import { TierctlError } from '../errors.js';
 /** How a tier is billed. */
 export type BillingProvider = 'stripe' | 'whop' | 'exempt';
 
+/**
+ * The names a catalog knows. Plain strings by default; the module `tierctl generate types`
+ * writes narrows each to a union of literals, so a misspelled name is a compile error.
+ * A tier is named as plans name it: `key`, or `key@platform` once a tier is platform-scoped.
+ */
+export interface CatalogNames {
+  tier: string;
+  permission: string;
+  limit: string;
+}
+
+/** Limit values by name; with generated names a tier may leave a limit out, so each is optional. */
+export type RuntimeLimits<N extends CatalogNames = CatalogNames> = string extends N['limit'] ? Readonly<Record<string, number | null>> : Readonly<Partial<Record<N['limit'], number | null>>>;
+
 /** A tier as the application sees it: camelCase, frozen, with the row id its own tables reference. */
-export interface RuntimeTier {
+export interface RuntimeTier<N extends CatalogNames = CatalogNames> {
   /**
    * `subscription_tier.id`: what the application's subscriber column (e.g. organization.subscription_tier_id) holds.
    * null for an app table whose key is its primary key (catalog.yaml storage: id: null): subscribers hold the key.
    */
   readonly id: number | null;
-  readonly key: string;
+  readonly key: N['tier'];
   readonly name: string;
   readonly description: string | null;
   readonly customerFacing: boolean;
@@ -31,8 +45,8 @@ export interface RuntimeTier {
   /** Display only; Stripe is the source of truth for prices. */
   readonly fallbackPrice: string | null;
   /** Limit name -> value; null = unlimited. */
-  readonly limits: Readonly<Record<string, number | null>>;
-  readonly permissions: readonly string[];
+  readonly limits: RuntimeLimits<N>;
+  readonly permissions: readonly N['permission'][];
 }
 
 export interface TierFilter {

@@ -1,4 +1,5 @@
 import { readStorageOnly } from '../catalog/read-storage.js';
+import { permissionDescriptions } from '../catalog/load-catalog.js';
 import { TierctlError } from '../errors.js';
 import { openAppStore } from '../store/open-app-store.js';
 import { openDatabase, type Database } from '../state/database.js';
@@ -39,7 +40,7 @@ export async function openReadOnlyStore(database: string | undefined, env: NodeJ
       // permission catalog.yaml declares.
       read: async () => {
         const snapshot = await store.read((tx) => store.snapshot(tx));
-        return { ...snapshot, catalog: { ...snapshot.catalog, permissions: { ...app.catalogFile.permissions, ...snapshot.catalog.permissions } } };
+        return { ...snapshot, catalog: { ...snapshot.catalog, permissions: { ...permissionDescriptions(app.catalogFile.permissions), ...snapshot.catalog.permissions } } };
       },
       close: () => store.close(),
     };

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { QueryOptions, Sequelize, Transaction } from 'sequelize';
 import { TierctlError, errorMessage } from '../errors.js';
 import { redact } from '../secrets.js';
@@ -26,6 +27,7 @@ export interface Database {
   exec(sql: string, options?: { transaction?: Transaction | null; replacements?: Record<string, unknown> | unknown[]; bind?: unknown[] }): Promise<void>;
   /** Quotes an identifier for this dialect. */
   quote(identifier: string): string;
+  /** Closes the handle (see OpenOptions.removeIfLeftEmpty). */
   close(): Promise<void>;
 }
 
@@ -34,19 +36,32 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Called with every SQL statement (used to count statements in the benchmark). */
   onStatement?: (sql: string) => void;
+  /**
+   * SQLite: when this handle created the file and it still holds no table at close, delete
+   * it, so an apply that failed before writing anything leaves no file it created.
+   */
+  removeIfLeftEmpty?: boolean;
+  /** Test hook: the module to load as the SQLite driver (simulates a missing native binding). */
+  sqliteModule?: string | undefined;
   /** How long SQLite waits for a lock held by another process before SQLITE_BUSY. */
   busyTimeoutMs?: number;
 }
 
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database | null> {
   if (target.dialect === 'sqlite' && options.readOnly && target.storage !== ':memory:' && !existsSync(target.storage)) return null;
+  const createdFile = target.dialect === 'sqlite' && target.storage !== ':memory:' && !options.readOnly && !existsSync(target.storage);
+  // SQLite (through Sequelize) would create every missing directory on the way: a typo in
+  // the URL then silently makes a new tree and an empty catalog. The file, yes; directories, never.
+  if (createdFile && target.dialect === 'sqlite') checkParentDirectory(target.storage, target.display);
   const { Sequelize } = await import('sequelize');
   const logging = options.onStatement ? (sql: string) => options.onStatement?.(sql) : false;
   let sequelize: Sequelize;
   if (target.dialect === 'sqlite') {
-    const sqlite3 = (await import('sqlite3')).default;
+    const sqlite3 = await loadSqlite3(options.sqliteModule);
     sequelize = new Sequelize({
       dialect: 'sqlite',
+      // The driver loaded (or refused) above, so Sequelize never reports a missing one its own way.
+      dialectModule: sqlite3,
       storage: target.storage,
       logging,
       // Read-only commands open read-write too (never create), with query_only set: after an
@@ -94,7 +109,13 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
       return identifier.split('.').map((part) => `"${part.replace(/"/g, '""')}"`).join('.');
     },
     async close() {
+      let remove = false;
+      if (createdFile && options.removeIfLeftEmpty && target.dialect === 'sqlite') {
+        const rows = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM sqlite_master').catch(() => [{ n: 1 }]);
+        remove = Number(rows[0]?.n ?? 1) === 0;
+      }
       await sequelize.close();
+      if (remove && target.dialect === 'sqlite') for (const suffix of ['', '-journal']) rmSync(`${target.storage}${suffix}`, { force: true });
     },
   };
   try {
@@ -118,6 +139,39 @@ function driverParams(params: Record<string, string>): Record<string, unknown> {
   if (ssl !== undefined) out['ssl'] = ssl === 'true' || ssl === '1';
   if (sslmode !== undefined) out['ssl'] = sslmode === 'disable' ? false : sslmode === 'no-verify' ? { rejectUnauthorized: false } : true;
   return out;
+}
+
+/**
+ * The sqlite3 driver is a native addon: `npm install --ignore-scripts`, pnpm without build
+ * approval, or a Node upgrade leave it without its compiled binding, and the import fails.
+ */
+async function loadSqlite3(specifier = 'sqlite3'): Promise<typeof import('sqlite3')> {
+  try {
+    const module = (await import(specifier)) as { default?: typeof import('sqlite3') } & typeof import('sqlite3');
+    return module.default ?? module;
+  } catch (err) {
+    const detail = redact(errorMessage(err).split('\n')[0] ?? '');
+    throw new TierctlError(`the SQLite driver (the sqlite3 package's native binding) could not be loaded: ${detail}`, {
+      hint: 'run `npm rebuild sqlite3` in the project (installs with --ignore-scripts, or pnpm without approving its build script, skip compiling it), or use PostgreSQL with --database postgres://…',
+      cause: err,
+    });
+  }
+}
+
+/** The directory a new SQLite file goes into must exist (and be a directory). */
+function checkParentDirectory(file: string, display: string): void {
+  const dir = path.dirname(file);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new TierctlError(`cannot create database ${display}: directory ${dir} does not exist`, {
+      hint: 'create the directory first (tierctl creates the database file, never directories), or fix --database / $DATABASE_URL',
+    });
+  }
+  if (!isDirectory) {
+    throw new TierctlError(`cannot create database ${display}: ${dir} is not a directory`, { hint: 'fix the path in --database / $DATABASE_URL' });
+  }
 }
 
 /** A clear, secret-free error for a database that cannot be reached or opened. */

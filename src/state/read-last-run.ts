@@ -1,3 +1,4 @@
+import { parseJsonDict } from '../dict.js';
 import type { Catalog } from '../catalog/model.js';
 
 /** What the last successful apply left, for drift. */
@@ -48,7 +49,7 @@ function catalogJson(raw: unknown): Catalog | null {
   let value: unknown = raw;
   if (typeof raw === 'string') {
     try {
-      value = JSON.parse(raw);
+      value = parseJsonDict(raw);
     } catch {
       return null;
     }

@@ -32,18 +32,6 @@ export function integerValue(ref: RowRef, column: string, value: unknown): numbe
 }
 
 /** A limit: a whole number of at least 0, or NULL for unlimited. */
-export function limitValue(ref: RowRef, column: string, value: unknown): number | null {
-  if (value === null) return null;
-  let n: number;
-  try {
-    n = integerValue(ref, column, value);
-  } catch {
-    throw bad(ref, column, value, 'a whole number or NULL (unlimited)');
-  }
-  if (n < 0) throw bad(ref, column, value, 'a whole number of at least 0 or NULL (unlimited)');
-  return n;
-}
-
 /** PostgreSQL hands booleans over as booleans, SQLite as 0 or 1; nothing else is a boolean. */
 export function booleanValue(ref: RowRef, column: string, value: unknown): boolean {
   if (typeof value === 'boolean') return value;

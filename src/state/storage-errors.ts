@@ -27,6 +27,18 @@ export function storageFailure(db: Database, err: unknown, committing: boolean):
       cause: err,
     });
   }
+  if (code === '42501' || /SQLITE_PERM|SQLITE_AUTH/.test(text)) {
+    return new TierctlError(`the database role on ${db.display} lacks a privilege: ${detail}; nothing was changed`, {
+      hint: "grant the role SELECT, INSERT, UPDATE and DELETE on tierctl's tables (and CREATE on the schema while a migration is pending), or use a role that has them",
+      cause: err,
+    });
+  }
+  if (/SQLITE_CANTOPEN/.test(text)) {
+    return new TierctlError(`cannot open ${db.display} (or its journal file beside it) for writing: ${detail}; nothing was changed`, {
+      hint: 'make the database file and its directory writable for this user',
+      cause: err,
+    });
+  }
   if (isConnectionLost(db, err)) {
     return committing
       ? new TierctlError(`lost the connection to ${db.display} while committing (${detail}); whether the apply was recorded is unknown`, {

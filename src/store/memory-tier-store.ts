@@ -6,6 +6,7 @@ import { projectChanges } from '../plan/project-changes.js';
 import { builtinStorage, type StorageDescription } from './storage-description.js';
 import { lastRunFromRow, type LastRunRead } from '../state/read-last-run.js';
 import type { MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore } from './tier-store.js';
+import { toDict } from '../dict.js';
 
 /** The twin's whole database: what the SQL tables would hold. */
 interface MemoryData {
@@ -63,7 +64,7 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
     async read(fn) {
       return fn(new MemoryTransaction('read', clone(data)));
     },
-    async write(lockTimeoutMs, fn) {
+    async write(lockTimeoutMs, fn, onCommitSent) {
       const previous = lock;
       let release = () => undefined as void;
       lock = new Promise<void>((r) => (release = r));
@@ -81,6 +82,7 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
         const working = clone(data);
         const result = await fn(new MemoryTransaction('write', working));
         data = working;
+        await onCommitSent?.();
         return result;
       } finally {
         release();
@@ -90,7 +92,7 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
       const { data: d } = open(t);
       // The twin's rows are the catalog itself: it holds no orphan rows.
       if (d.migrations === null) return { catalog: emptyCatalog(), tierIds: {}, initialised: false, orphans: [] };
-      return { catalog: clone(d.catalog), tierIds: { ...d.ids }, initialised: true, orphans: [] };
+      return { catalog: clone(d.catalog), tierIds: toDict(d.ids), initialised: true, orphans: [] };
     },
     async lastRun(t) {
       return lastRun(open(t).data);

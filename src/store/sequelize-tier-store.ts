@@ -8,6 +8,7 @@ import { applyFields, projectChanges } from '../plan/project-changes.js';
 import { redact } from '../secrets.js';
 import type { Database } from '../state/database.js';
 import { storageFailure } from '../state/storage-errors.js';
+import { storedLimitValue } from './limit-value.js';
 import { defineModels, type AnyModel, type StoreModels } from './define-models.js';
 import { readMigrationStatus, runPendingMigrations } from './migrations-runner.js';
 import { bookkeepingTables, type StorageDescription } from './storage-description.js';
@@ -15,8 +16,9 @@ import { foreignTables, foreignTableError } from './table-ownership.js';
 import { rowToTier, tierToRow, type TierChildren, type TierRow } from './tier-rows.js';
 import { sortOrphans, type OrphanRow } from '../plan/orphans.js';
 import { lastRunFromRow, type LastRunRead } from '../state/read-last-run.js';
-import { integerValue, limitValue, textValue } from '../state/row-values.js';
+import { integerValue, textValue } from '../state/row-values.js';
 import type { AppliedWrites, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
+import { dict } from '../dict.js';
 
 /** Rows per multi-row statement: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535. */
 export const ROWS_PER_STATEMENT = 500;
@@ -142,7 +144,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const of = (ref: Ref): TierChildren => {
       const k = String(ref);
       let c = out.get(k);
-      if (!c) out.set(k, (c = { permissions: [], limits: {}, billingKeys: [] }));
+      if (!c) out.set(k, (c = { permissions: [], limits: dict(), billingKeys: [] }));
       return c;
     };
     const batches = refs === null ? [null] : chunk(refs);
@@ -169,7 +171,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
             continue;
           }
           const value = r[l.valueColumn];
-          of(ref).limits[name] = limitValue({ table: l.table, row: `${tierWords(ref)}, limit ${JSON.stringify(name)}` }, l.valueColumn, value === undefined ? null : value);
+          of(ref).limits[name] = storedLimitValue(value, { table: l.table, limit: name, tier: tierWords(ref).slice('tier '.length), column: l.valueColumn });
         }
       }
       if (models.billingKey && d.billingKeys.kind === 'rows') {
@@ -190,7 +192,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   }
 
   async function readVocabulary(tx: Transaction): Promise<{ permissions: Record<string, string>; ids: Map<string, number>; names: Map<number, string> }> {
-    const permissions: Record<string, string> = {};
+    const permissions = dict<string>();
     const byName = new Map<string, number>();
     const byId = new Map<number, string>();
     if (models.permission && d.permissions.kind === 'join') {
@@ -229,7 +231,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       }
     },
 
-    async write(lockTimeoutMs, fn) {
+    async write(lockTimeoutMs, fn, onCommitSent) {
       let tx: Transaction;
       try {
         tx = await db.engine.beginLockedWrite(db.sequelize, lockTimeoutMs);
@@ -241,7 +243,12 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       try {
         const result = await fn(new SqlTransaction('write', tx));
         committing = true;
-        await tx.commit();
+        const commit = tx.commit();
+        if (onCommitSent) {
+          commit.catch(() => undefined); // awaited just below; this only keeps it from counting as unhandled meanwhile
+          await onCommitSent();
+        }
+        await commit;
         return result;
       } catch (err) {
         // On a dead connection the server has rolled back already; trying again only makes
@@ -256,7 +263,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const tx = unwrap(t);
       const { tables } = await inspect(tx);
       if (!tables.has(d.tier.table)) {
-        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: {}, initialised: false, orphans: [] };
+        const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: dict(), initialised: false, orphans: [] };
         ids.set(empty, { refs: new Map(), permissionIds: new Map() });
         return empty;
       }
@@ -269,9 +276,9 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const orphans = { known, found: [] as OrphanRow[] };
       const children = await readChildren(tx, null, vocabulary.names, orphans);
 
-      const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+      const none: TierChildren = { permissions: [], limits: dict(), billingKeys: [] };
       const tiers: Tier[] = [];
-      const tierIds: Record<string, number> = {};
+      const tierIds = dict<number>();
       const refs = new Map<string, Ref>();
       for (const row of tierRows) {
         const ref = toRef(row[refColumn]);
@@ -315,7 +322,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       }
       const keyByRef = new Map<string, string>();
       for (const key of Object.keys(snapshot.catalog.tiers)) keyByRef.set(ref.references === 'key' ? key : String(snapshot.tierIds[key]), key);
-      const out: Record<string, number> = {};
+      const out = dict<number>();
       for (const r of rows) {
         const key = keyByRef.get(String(ref.references === 'id' ? Number(r[ref.column]) : r[ref.column]));
         if (key !== undefined) out[key] = Number(r['n']);
@@ -397,16 +404,22 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   async function writeChanges(input: { tx: Transaction; base: StoreSnapshot; known: SnapshotIds; changes: readonly Change[]; hooks: WriteHooks }): Promise<AppliedWrites> {
     const { tx, base, known, changes, hooks } = input;
     let statements = 0;
-    const step = async <T>(fn: () => Promise<T>): Promise<T> => {
+    let previousKind = '';
+    /** `kind` (e.g. the table of an INSERT): the same kind twice running is one batched write continuing. */
+    const step = async <T>(fn: () => Promise<T>, kind = ''): Promise<T> => {
       statements++;
+      if (hooks.at && kind && kind === previousKind) await hooks.at('mid-batch');
+      previousKind = kind;
       await hooks.beforeStatement?.(statements);
-      return fn();
+      const result = await fn();
+      if (statements === 1) await hooks.at?.('after-first-write');
+      return result;
     };
     // Multi-row INSERTs through Sequelize's query generator (its quoting and per-type escaping),
     // without building a model instance per row: at 10,000 tiers that is 180,000 rows.
     const queryInterface = db.sequelize.getQueryInterface();
     const insert = (model: AnyModel, rows: Record<string, unknown>[], extra: Record<string, unknown> = {}) =>
-      step(() => queryInterface.bulkInsert(model.getTableName(), rows, { transaction: tx, ...extra }, model.getAttributes()));
+      step(() => queryInterface.bulkInsert(model.getTableName(), rows, { transaction: tx, ...extra }, model.getAttributes()), `insert ${String(model.getTableName())}`);
     /** Rows added one by one, written ROWS_PER_STATEMENT at a time (never all held at once). */
     const batcher = (model: AnyModel) => {
       let pending: Record<string, unknown>[] = [];
@@ -573,7 +586,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const children = writtenRefs.length ? await readChildren(tx, writtenRefs, vocabulary.names) : new Map<string, TierChildren>();
     const gone = new Set([...deleted, ...renamedFrom, ...written]);
     const tiers: Tier[] = Object.values(base.tiers).filter((tier) => !gone.has(tier.key));
-    const none: TierChildren = { permissions: [], limits: {}, billingKeys: [] };
+    const none: TierChildren = { permissions: [], limits: dict(), billingKeys: [] };
     for (const row of rows) tiers.push(rowToTier(d, row, children.get(String(toRef(row[refColumn]))) ?? none));
     return normaliseCatalog(vocabulary.permissions, tiers);
   }

@@ -1,6 +1,8 @@
 import type { Tier } from '../catalog/model.js';
-import { booleanValue, enumValue, integerValue, limitValue, nullableTextValue, textValue, type RowRef } from '../state/row-values.js';
+import { booleanValue, enumValue, integerValue, nullableTextValue, textValue, type RowRef } from '../state/row-values.js';
+import { storedLimitValue } from './limit-value.js';
 import type { ColumnScalar, ColumnSource, StorageDescription, TierField } from './storage-description.js';
+import { toDict } from '../dict.js';
 
 /**
  * Row ⇄ tier conversion for the tier table, driven by the description's column sources.
@@ -80,7 +82,7 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
     name: key,
     ...FIELD_DEFAULTS,
     billing_keys: [...children.billingKeys],
-    limits: { ...children.limits },
+    limits: toDict(children.limits),
     permissions: [...children.permissions],
   };
   let provider: Tier['billing_provider'] | undefined;
@@ -106,7 +108,7 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
         (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
         break;
       case 'limit':
-        tier.limits[source.limit] = limitValue(ref, column, raw === undefined ? null : raw);
+        tier.limits[source.limit] = storedLimitValue(raw, { table: d.tier.table, limit: source.limit, tier: JSON.stringify(tier.key), column });
         break;
       case 'billing-key':
         if (typeof raw === 'string' && raw !== '') keyByProvider[source.provider] = raw;

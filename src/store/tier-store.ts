@@ -26,7 +26,7 @@ export interface TierStore {
    * up to `lockTimeoutMs`, then gets a StaleError: exit 4). Commits when `fn` resolves,
    * rolls everything back when it throws, so a failure leaves the tables as they were.
    */
-  write<T>(lockTimeoutMs: number, fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  write<T>(lockTimeoutMs: number, fn: (tx: StoreTransaction) => Promise<T>, onCommitSent?: () => void | Promise<void>): Promise<T>;
 
   /**
    * The whole catalog, in a constant number of statements (one per table), every value
@@ -83,9 +83,20 @@ export interface StoreSnapshot {
 
 export type { LastRun, LastRunRead } from '../state/read-last-run.js';
 
+/**
+ * Named moments of an apply where a test can stop it (and kill it) deterministically:
+ * before BEGIN; after the first write statement; between two statements of one batched
+ * write (part of a table's rows written); after the last write (the audit row) with
+ * COMMIT not yet sent; COMMIT sent, its outcome not yet known. See cli/test-hooks.ts.
+ */
+export const PAUSE_POINTS = ['before-begin', 'after-first-write', 'mid-batch', 'last-write', 'during-commit'] as const;
+export type PausePoint = (typeof PAUSE_POINTS)[number];
+
 export interface WriteHooks {
   /** Called before every write statement; tests use it to inject a fault at statement N. */
   beforeStatement?: (n: number) => void | Promise<void>;
+  /** Called at each named point of an apply (test-only). */
+  at?: (point: PausePoint) => void | Promise<void>;
 }
 
 export interface AppliedWrites {

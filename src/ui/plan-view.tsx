@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { summaryLine } from '../plan/build-plan.js';
 import type { Plan } from '../plan/plan-schema.js';
+import { impactPlanLines } from '../render/impact-lines.js';
 import { blockedLines, changeLines, driftLines, stripeLine, warningLines, type PlanLine } from '../render/plan-lines.js';
 import { markTone, strong, tone, type Tone } from './theme.js';
 
@@ -14,8 +15,10 @@ export function PlanView({ plan, color }: { plan: Plan; color: boolean }) {
   const empty = plan.changes.length === 0 && plan.blocked.length === 0;
   const blocked = blockedLines(plan);
   const notices = [...driftLines(plan), ...warningLines(plan)];
+  const impact = impactPlanLines(plan);
   return (
     <Box flexDirection="column">
+      {impact && <Notice title={impact.title} tint={impact.lines.some((l) => l.mark === '!') ? 'yellow' : 'cyan'} lines={impact.lines} color={color} />}
       {empty ? (
         <Text>No changes. The database matches the tier files.</Text>
       ) : (

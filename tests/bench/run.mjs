@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { createDatabase, postgresReachable } from './bench-databases.mjs';
 import { RSS_SOURCE, measure, medianOf } from './measure.mjs';
 import { renderResults } from './results-table.mjs';
+import { HOSTILE_BOUND_SECONDS, HOSTILE_SHAPES } from './hostile-shapes.mjs';
 import { PERMISSION_COUNT, writeMappedCatalog, writeSyntheticCatalog } from './synthetic-catalog.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -57,6 +58,23 @@ const startup = {
 };
 record('reference', '-', `--help (median of ${startupRuns})`, startup.help);
 record('reference', '-', `validate (median of ${startupRuns})`, startup.validate);
+
+// Hostile shapes just under the 1 MiB cap (issue 15 item 10): validate must refuse each
+// quickly; the bound is generous and reported as met or missed, never failed on.
+for (const [name, make] of Object.entries(HOSTILE_SHAPES)) {
+  const work = mkdtempSync(path.join(tmpdir(), `tierctl-bench-hostile-`));
+  try {
+    writeSyntheticCatalog(path.join(work, 'tiers'), 1);
+    const [file, text] = make();
+    writeFileSync(path.join(work, 'tiers', file), text);
+    const r = expectCode(`validate (${name})`, await measure([BIN, 'validate'], { cwd: work }), [1]);
+    const met = r.seconds <= HOSTILE_BOUND_SECONDS;
+    if (!met) notes.push(`validate took ${r.seconds.toFixed(1)} s on the hostile shape ${name}, over its ${HOSTILE_BOUND_SECONDS} s bound.`);
+    record('hostile', '-', `validate refuses ${name}`, r, `bound ${HOSTILE_BOUND_SECONDS} s: ${met ? 'met' : 'MISSED'}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
 
 const perSize = [];
 for (const size of sizes) {

@@ -45,7 +45,10 @@ for (const backend of BACKENDS) {
       const record = JSON.parse(json.stdout) as { id: number; actor: string; changes: { action: string; tier?: string; fields?: Record<string, unknown> }[] };
       expect(record.id).toBe(Number(id));
       expect(record.actor).toBe('grace');
-      expect(record.changes).toEqual([{ kind: 'tier', action: 'update', tier: 'hobbyist', fields: { name: { before: 'Hobbyist', after: 'Hobbyist Plus' } } }]);
+      // The recorded change as the plan had it, impact included (a new display name is neutral).
+      expect(record.changes).toEqual([
+        { kind: 'tier', action: 'update', tier: 'hobbyist', fields: { name: { before: 'Hobbyist', after: 'Hobbyist Plus' } }, impact: { effect: 'neutral', reduces: [], extends: [] } },
+      ]);
 
       const missing = await runMain(['history', '--run', '999', '--database', db.url], { cwd });
       expect(missing.code).toBe(1);

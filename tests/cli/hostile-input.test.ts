@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT, tierctl } from '../support/cli.js';
+import { ROOT } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { dumpTables } from '../support/dump.js';
+import { runMain } from '../support/run-main.js';
+import { HOSTILE_SHAPES } from '../bench/hostile-shapes.mjs';
 
 /**
- * The hostile-input corpus (tests/fixtures/hostile/, see its README) through the real
- * CLI: every case ends in a clear file:line:col error with exit 1 and the database
+ * The hostile-input corpus (tests/fixtures/hostile/, see its README) through the CLI in
+ * the test process (`main(argv, io)`: the same parsing, commands, top-level catch, exit
+ * codes and redacted output as the binary; apply reads the files before it connects).
+ * The real process gets a sample of the corpus in smoke.test.ts. Every case ends in a clear file:line:col error with exit 1 and the database
  * byte-for-byte untouched, or is stored verbatim as data. Never a crash, never SQL
  * executed from input.
  */
@@ -56,6 +60,16 @@ const GENERATORS: Record<string, (tiers: string, work: string) => void> = {
     writeFileSync(path.join(work, 'outside.yaml'), 'key: outside\nname: Outside\nbilling: { provider: exempt }\n');
     symlinkSync('../outside.yaml', path.join(tiers, 'outside.yaml'));
   },
+  // Shapes whose parsing cost grew faster than their size (issue 15 item 10); `npm run bench` times them.
+  ...Object.fromEntries(
+    Object.entries(HOSTILE_SHAPES).map(([name, make]) => [
+      name,
+      (tiers: string) => {
+        const [file, text] = make();
+        writeFileSync(path.join(tiers, file), text);
+      },
+    ]),
+  ),
   'symlink-loop': (tiers) => {
     symlinkSync('loop-b.yaml', path.join(tiers, 'loop-a.yaml'));
     symlinkSync('loop-a.yaml', path.join(tiers, 'loop-b.yaml'));
@@ -101,7 +115,7 @@ describe('the hostile-input corpus', () => {
     it(`validate refuses ${c.name}: ${c.title}`, async () => {
       const work = prepare(c);
       try {
-        const r = await tierctl(['validate', '--dir', c.dir ?? 'tiers'], { cwd: work });
+        const r = await runMain(['validate', '--dir', c.dir ?? 'tiers'], { cwd: work });
         expectClearRefusal(c, r);
         expect(r.stdout).toBe('');
       } finally {
@@ -120,7 +134,7 @@ for (const backend of BACKENDS) {
     beforeAll(async () => {
       db = await backend.create();
       const work = prepare({ name: 'base', title: 'base', expect: 'stored' });
-      const r = await tierctl(['apply', '--auto-approve', '--skip-stripe', '--database', db.url], { cwd: work });
+      const r = await runMain(['apply', '--auto-approve', '--skip-stripe', '--database', db.url], { cwd: work });
       rmSync(work, { recursive: true, force: true });
       expect(r.code, r.stderr).toBe(0);
     });
@@ -133,7 +147,7 @@ for (const backend of BACKENDS) {
         const work = prepare(c);
         try {
           const before = await snapshot();
-          const r = await tierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', c.dir ?? 'tiers', '--database', db.url], { cwd: work });
+          const r = await runMain(['apply', '--auto-approve', '--skip-stripe', '--dir', c.dir ?? 'tiers', '--database', db.url], { cwd: work });
           expectClearRefusal(c, r);
           expect(await snapshot()).toBe(before);
         } finally {
@@ -147,7 +161,7 @@ for (const backend of BACKENDS) {
         const fresh = await backend.create();
         const work = prepare(c);
         try {
-          const r = await tierctl(['apply', '--auto-approve', '--skip-stripe', '--database', fresh.url], { cwd: work });
+          const r = await runMain(['apply', '--auto-approve', '--skip-stripe', '--database', fresh.url], { cwd: work });
           expect(r.stderr).not.toMatch(STACK_FRAME);
           expect(r.code, r.stderr).toBe(0);
 
@@ -174,7 +188,7 @@ for (const backend of BACKENDS) {
           }
           expect((await fresh.sql<{ status: string }>('SELECT status FROM reconcile_run')).map((x) => x.status)).toEqual(['applied']);
           // And the round trip closes: planning the same files against what was stored finds nothing to do.
-          const again = await tierctl(['plan', '--skip-stripe', '--detailed-exitcode', '--database', fresh.url], { cwd: work });
+          const again = await runMain(['plan', '--skip-stripe', '--detailed-exitcode', '--database', fresh.url], { cwd: work });
           expect(again.code, again.stdout + again.stderr).toBe(0);
         } finally {
           rmSync(work, { recursive: true, force: true });

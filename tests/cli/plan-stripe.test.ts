@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_LOOKUP_KEYS_PER_REQUEST } from '../../src/billing/stripe-price-verifier.js';
 import { billingKeysOf } from '../../src/billing/verifier.js';
 import { tierctl, workdirWithTiers } from '../support/cli.js';
+import { runMain } from '../support/run-main.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe-server.js';
 import { expectedFacts, seedCatalog, type SeededKey } from '../support/stripe-catalog-seed.js';
 import { loadReference } from '../support/sources.js';
@@ -21,7 +22,10 @@ let fake: FakeStripe;
 let seeded: SeededKey[];
 let cwd: string;
 
+/** In the test process (main(argv, io)); `inRealProcess` where the process itself is the subject. */
 const run = (args: string[], env: Record<string, string | undefined> = {}) =>
+  runMain([...args, '--database', `sqlite:${path.join(cwd, 'state.sqlite')}`], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url, ...env } });
+const inRealProcess = (args: string[], env: Record<string, string | undefined> = {}) =>
   tierctl([...args, '--database', `sqlite:${path.join(cwd, 'state.sqlite')}`], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url, ...env } });
 const seededPrice = (key: string) => seeded.find((s) => s.key === key)!.price;
 
@@ -121,11 +125,11 @@ describe('tierctl plan with STRIPE_API_KEY', () => {
     git('init', '-q', '-b', 'main');
     git('add', '.');
     git('commit', '-qm', 'tiers');
-    const ok = await tierctl(['plan', '--against', 'HEAD'], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url } });
+    const ok = await runMain(['plan', '--against', 'HEAD'], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url } });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('lookup keys verified against Stripe');
     const key = cases[0]![1]();
-    const r = await tierctl(['plan', '--against', 'HEAD'], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url } });
+    const r = await runMain(['plan', '--against', 'HEAD'], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url } });
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n').filter((l) => /^tiers\//.test(l))).toEqual([expect.stringMatching(new RegExp(`^${positionOf(key)}: `))]);
     expect(r.stdout).toBe('');
@@ -174,14 +178,16 @@ describe('tierctl plan with STRIPE_API_KEY', () => {
     const r = await run(['plan', '--format', 'json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error: could not verify lookup keys with the Stripe-compatible server at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
-    expect(r.stdout).toBe('');
+    // --format json: the failure is machine output too (issue 13 item 4), never a plan.
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { message: expect.stringMatching(/^could not verify lookup keys/) as unknown }, exit_code: 1, diagnostics: [] });
     expectNoSecret(r.stdout, r.stderr);
     fake = await startFakeStripe(); // for afterEach
   });
 
   it('gives up at TIERCTL_STRIPE_TIMEOUT when the server never answers, and the process ends', async () => {
     fake.injectFaults(...Array.from({ length: 20 }, () => ({ hang: true as const })));
-    const r = await run(['plan'], { TIERCTL_STRIPE_TIMEOUT: '1' });
+    // The real process: hung sockets must not keep it alive once the deadline has passed.
+    const r = await inRealProcess(['plan'], { TIERCTL_STRIPE_TIMEOUT: '1' });
     expect(r.code).toBe(1); // null would mean the test runner had to kill it
     expect(r.stderr).toMatch(/error: could not verify lookup keys with .*: no complete answer within 1s/);
   });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/plan-schema.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
-import { editTierFile, tierctl, workdirWithTiers } from '../support/cli.js';
+import { editTierFile, workdirWithTiers } from '../support/cli.js';
+import { runMain } from '../support/run-main.js';
 import { loadReference } from '../support/sources.js';
 
 const tierCount = Object.keys(loadReference().catalog.tiers).length;
@@ -13,7 +14,7 @@ for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`tierctl plan on ${backend.name}`, () => {
     let db: TestDatabase;
     let cwd: string;
-    const run = (args: string[], env: Record<string, string> = {}) => tierctl([...args, '--database', db.url], { cwd, env });
+    const run = (args: string[], env: Record<string, string> = {}) => runMain([...args, '--database', db.url], { cwd, env });
     beforeEach(async () => {
       db = await backend.create();
       cwd = workdirWithTiers();
@@ -57,10 +58,12 @@ for (const backend of BACKENDS) {
       expect(r.code).toBe(2);
       const plan = JSON.parse(r.stdout) as Plan;
       expect(plan.changes).toEqual([
-        { kind: 'tier', action: 'update', tier: 'business', fields: { limits: { added: {}, removed: { users: 10 }, changed: {} } } },
-        { kind: 'tier', action: 'update', tier: 'essential', fields: { permissions: { added: ['api_access'], removed: [] } } },
-        { kind: 'tier', action: 'update', tier: 'hobbyist', fields: { name: { before: 'Hobbyist', after: 'Hobbyist Pro' } } },
+        // impact without a count: catalog.yaml names an organization table this database does not have
+        { kind: 'tier', action: 'update', tier: 'business', fields: { limits: { added: {}, removed: { users: 10 }, changed: {} } }, impact: { effect: 'extends', reduces: [], extends: ['limits.users: 10 → not set'] } },
+        { kind: 'tier', action: 'update', tier: 'essential', fields: { permissions: { added: ['api_access'], removed: [] } }, impact: { effect: 'extends', reduces: [], extends: ['permission api_access added'] } },
+        { kind: 'tier', action: 'update', tier: 'hobbyist', fields: { name: { before: 'Hobbyist', after: 'Hobbyist Pro' } }, impact: { effect: 'neutral', reduces: [], extends: [] } },
       ]);
+      expect(plan.subscriber_counts).toEqual({ counted: false, reason: expect.stringContaining('cannot count subscribers in organization.subscription_tier_id') });
     });
 
     it('renders Markdown for a pull request and appends it to --summary-file', async () => {
@@ -78,7 +81,7 @@ for (const backend of BACKENDS) {
       expect((await run(['apply', '--auto-approve', '--skip-stripe'])).code).toBe(0);
       const imported = await run(['import', '--dir', 'imported']);
       expect(imported.code).toBe(0);
-      expect((await tierctl(['validate', '--dir', 'imported'], { cwd })).code).toBe(0);
+      expect((await runMain(['validate', '--dir', 'imported'], { cwd })).code).toBe(0);
       const r = await run(['plan', '--dir', 'imported', '--skip-stripe', '--detailed-exitcode']);
       expect(r.stdout).toContain('No changes.');
       expect(r.code).toBe(0);
@@ -101,7 +104,7 @@ describe('tierctl plan --against GIT_REF (no database)', () => {
   afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
   it('exits 0 with no edits', async () => {
-    const r = await tierctl(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode'], { cwd });
+    const r = await runMain(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('No changes.');
   });
@@ -109,14 +112,14 @@ describe('tierctl plan --against GIT_REF (no database)', () => {
   it('shows the working tree against the ref, destructive when a file is deleted', async () => {
     editTierFile(cwd, 'hobbyist.yaml', 'name: Hobbyist', 'name: Hobbyist 2');
     rmSync(path.join(cwd, 'tiers', 'maker.yaml'));
-    const r = await tierctl(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode', '--format', 'json'], { cwd, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
+    const r = await runMain(['plan', '--against', 'HEAD', '--skip-stripe', '--detailed-exitcode', '--format', 'json'], { cwd, env: { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:1/none' } });
     expect(r.code).toBe(3);
     const plan = JSON.parse(r.stdout) as Plan;
     expect(plan.changes.map((c) => `${c.action}:${c.kind === 'tier' ? c.tier : c.kind === 'permission' ? c.permission : c.table}`)).toEqual(['update:hobbyist', 'delete:maker']);
   });
 
   it('fails clearly on an unknown ref', async () => {
-    const r = await tierctl(['plan', '--against', 'no-such-branch', '--skip-stripe'], { cwd });
+    const r = await runMain(['plan', '--against', 'no-such-branch', '--skip-stripe'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('git ref "no-such-branch" not found');
   });

@@ -2,18 +2,21 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
-import { editTierFile, tierctl, workdirWithTiers } from '../support/cli.js';
+import { editTierFile, workdirWithTiers } from '../support/cli.js';
 import { dumpTables } from '../support/dump.js';
+import { runMain } from '../support/run-main.js';
 import { loadReference } from '../support/sources.js';
 import { stateOf } from '../support/state.js';
 
 const NO_STACK = /\n\s+at /;
 
 for (const backend of BACKENDS) {
+  // In the test process through main(argv, io): behaviour, exit codes and output. Real
+  // processes: tests/cli/smoke.test.ts (one per command), concurrency, kill-points, faults.
   describe.skipIf(backend.skip)(`tierctl apply on ${backend.name}`, () => {
     let db: TestDatabase;
     let cwd: string;
-    const run = (args: string[], env: Record<string, string> = {}) => tierctl([...args, '--database', db.url], { cwd, env });
+    const run = (args: string[], env: Record<string, string> = {}) => runMain([...args, '--database', db.url], { cwd, env });
     const apply = (...extra: string[]) => run(['apply', '--auto-approve', '--skip-stripe', ...extra]);
     const edit = (file: string, from: string | RegExp, to: string) => editTierFile(cwd, file, from, to);
     const createOrganizations = () => db.sql('CREATE TABLE organization (id INTEGER PRIMARY KEY, subscription_tier_id INTEGER REFERENCES subscription_tier (id))');

@@ -3,13 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeSyntheticCatalog } from '../bench/synthetic-catalog.mjs';
-import { tierctl } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
+import { runMain } from '../support/run-main.js';
+import { PauseControl } from '../support/pause.js';
 import { STACK_FRAME, startTierctl } from './fault-helpers.js';
 
 /**
  * Five applies started at once, through real processes: one applies, the others wait for
  * the lock and then find nothing to do or refuse cleanly (exit 4); none interleaves.
+ * The one that gets the lock is stopped after its first write (a pause point, see
+ * src/cli/test-hooks.ts) until every other has planned and gone for the lock, so they
+ * really do meet it held; no sleeps.
  */
 const RACERS = 5;
 const STALE = /the database changed since this plan was made; nothing was applied/;
@@ -19,24 +23,34 @@ for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`${RACERS} concurrent applies on ${backend.name}`, () => {
     let db: TestDatabase;
     let work: string;
-    const cli = (args: string[]) => tierctl([...args, '--database', db.url], { cwd: work });
-    const race = (args: string[], env: Record<string, string> = {}) =>
-      Promise.all(Array.from({ length: RACERS }, () => startTierctl([...args, '--database', db.url], { cwd: work, env }).exited));
+    let pause: PauseControl;
+    const cli = (args: string[]) => runMain([...args, '--database', db.url], { cwd: work });
+    /** RACERS processes; whichever writes first holds the lock until all have reached BEGIN. */
+    const race = async (args: string[]) => {
+      const racers = Array.from({ length: RACERS }, () => startTierctl([...args, '--database', db.url], { cwd: work, env: pause.env('after-first-write') }));
+      const all = Promise.all(racers.map((r) => r.exited));
+      expect(await pause.waitFor('before-begin', { count: RACERS, gaveUp: all })).toBe(true);
+      expect(await pause.waitFor('after-first-write', { gaveUp: all })).toBe(true);
+      pause.resume();
+      return all;
+    };
     const runs = () => db.sql<{ status: string }>('SELECT status FROM reconcile_run ORDER BY id');
 
     beforeEach(async () => {
       db = await backend.create();
+      pause = new PauseControl();
       work = mkdtempSync(path.join(tmpdir(), 'tierctl-race-'));
-      writeSyntheticCatalog(path.join(work, 'tiers'), 200);
+      // Small: the pause point, not the size of the apply, keeps the lock held.
+      writeSyntheticCatalog(path.join(work, 'tiers'), 20);
     });
     afterEach(async () => {
       await db.drop();
       rmSync(work, { recursive: true, force: true });
+      pause.remove();
     });
 
     it('plan-less applies: exactly one applied run; the others no-op (exit 0) or refuse as stale (exit 4); the result is the files', async () => {
-      // A short delay per write statement keeps the winner inside its transaction while the others arrive.
-      const results = await race(['apply', '--auto-approve', '--skip-stripe', '--lock-timeout', '60000'], { TIERCTL_TEST_STATEMENT_DELAY_MS: '20' });
+      const results = await race(['apply', '--auto-approve', '--skip-stripe', '--lock-timeout', '60000']);
       for (const r of results) {
         expect(r.stderr).not.toMatch(STACK_FRAME);
         expect([0, 4], r.stderr).toContain(r.code);
@@ -55,7 +69,7 @@ for (const backend of BACKENDS) {
 
     it('the same saved plan applied five times at once: one applies, four refuse as stale (exit 4), nothing interleaves', async () => {
       expect((await cli(['plan', '--skip-stripe', '--out', 'plan.json'])).code).toBe(0);
-      const results = await race(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '60000'], { TIERCTL_TEST_STATEMENT_DELAY_MS: '20' });
+      const results = await race(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '60000']);
       for (const r of results) expect(r.stderr).not.toMatch(STACK_FRAME);
       expect(results.map((r) => r.code).sort()).toEqual([0, 4, 4, 4, 4]);
       for (const r of results.filter((x) => x.code === 4)) expect(r.stderr).toMatch(STALE);
@@ -65,14 +79,14 @@ for (const backend of BACKENDS) {
 
     it('waiters that cannot get the lock in time give up cleanly with exit 4 and change nothing', async () => {
       expect((await cli(['plan', '--skip-stripe', '--out', 'plan.json'])).code).toBe(0);
-      // A slow apply takes the lock ("migrating" is printed once it holds it), then four
-      // others try with a short lock timeout.
-      // 1 s per write statement: the lock is held for well over ten seconds, so even on a
-      // loaded machine every waiter starts, and times out, while it is held.
-      const slow = startTierctl(['apply', 'plan.json', '--skip-stripe', '--database', db.url], { cwd: work, env: { TIERCTL_TEST_STATEMENT_DELAY_MS: '1000' } });
-      expect(await slow.waitForStderr(/… migrating/)).toBe(true);
+      // One apply takes the lock and stops after its first write, holding it for as long as
+      // the test needs; four others try with a short lock timeout meanwhile.
+      const slow = startTierctl(['apply', 'plan.json', '--skip-stripe', '--database', db.url], { cwd: work, env: pause.env('after-first-write') });
+      expect(await pause.waitFor('after-first-write', { gaveUp: slow.exited })).toBe(true);
+      // The waiters run in the test process (their own connections, as separate as processes
+      // are to the database); the holder is the real process. Real-process racers: above.
       const waiters = await Promise.all(
-        Array.from({ length: RACERS - 1 }, () => startTierctl(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '300', '--database', db.url], { cwd: work }).exited),
+        Array.from({ length: RACERS - 1 }, () => cli(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '300'])),
       );
       for (const r of waiters) {
         expect(r.code, r.stderr).toBe(4);
@@ -80,6 +94,7 @@ for (const backend of BACKENDS) {
         expect(r.stderr).toMatch(/^hint: wait for the other apply to finish/m);
         expect(r.stderr).not.toMatch(STACK_FRAME);
       }
+      pause.resume();
       const winner = await slow.exited;
       expect(winner.code, winner.stderr).toBe(0);
       expect((await runs()).map((r) => r.status)).toEqual(['applied']);

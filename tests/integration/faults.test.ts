@@ -5,25 +5,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeSyntheticCatalog } from '../bench/synthetic-catalog.mjs';
-import { tierctl } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { dumpTables } from '../support/dump.js';
-import { STACK_FRAME, sleep, startTierctl } from './fault-helpers.js';
+import { PauseControl } from '../support/pause.js';
+import { runMain } from '../support/run-main.js';
+import { STACK_FRAME, startTierctl } from './fault-helpers.js';
 
 /**
- * The all-or-nothing promise under real faults, through the real process: SIGKILL at
- * random moments, a PostgreSQL connection dropped mid-apply, a read-only SQLite file,
- * a full disk. Each run leaves the database exactly as before or exactly as planned.
+ * The all-or-nothing promise under real faults: SIGKILL after SQLite spilled the
+ * transaction into the file, a PostgreSQL connection dropped mid-apply, a read-only
+ * SQLite file, a full disk. Each run leaves the database exactly as before or exactly as
+ * planned. The apply is stopped at named pause points (src/cli/test-hooks.ts), never
+ * timed; real processes only where the process is the subject (a kill, another uid).
+ * SIGKILL at every pause point: kill-points.test.ts; at random moments: `npm run soak`.
  */
-const KILLS = 20;
-/** Per write statement: stretches a ~20-statement apply to about a second, so kills can land inside it. */
-const STATEMENT_DELAY_MS = 40;
-
-const random = (min: number, max: number) => Math.round(min + Math.random() * (max - min));
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 const isRoot = process.getuid?.() === 0;
 /** uid of `nobody`: root ignores file modes, so the read-only test runs tierctl as another user. */
 const NOBODY = 65534;
+
+/** New tiers in one apply: enough rows and audit JSON to overflow SQLite's 2 MB page cache. */
+const SPILL_TIERS = Number(process.env['TIERCTL_TEST_SPILL_TIERS'] ?? 1500);
 
 interface PlanJson {
   base_fingerprint: string;
@@ -35,118 +37,66 @@ for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`faults on ${backend.name}`, () => {
     let db: TestDatabase;
     let work: string;
+    let pause: PauseControl;
     const dirA = () => path.join(work, 'a');
     const dirB = () => path.join(work, 'b');
-    const cli = (args: string[], env: Record<string, string> = {}) => tierctl([...args, '--database', db.url], { cwd: work, env });
-    const applyDir = (dir: string, env: Record<string, string> = {}) => cli(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dir], env);
-    const planOf = async (dir: string): Promise<PlanJson> => {
-      const r = await cli(['plan', '--skip-stripe', '--format', 'json', '--dir', dir]);
+    /** In the test process: setup and checks around the faults. */
+    const inProcess = (args: string[], url = db.url) => runMain([...args, '--database', url], { cwd: work });
+    const applyDir = (dir: string, url = db.url) => inProcess(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dir], url);
+    const planJson = async (dir: string, url = db.url) => {
+      const r = await inProcess(['plan', '--skip-stripe', '--format', 'json', '--dir', dir], url);
       expect(r.stderr).not.toMatch(STACK_FRAME);
       expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as PlanJson;
+      return r.stdout;
     };
 
     beforeEach(async () => {
       db = await backend.create();
       work = mkdtempSync(path.join(tmpdir(), 'tierctl-faults-'));
-      // a: 300 tiers; b: 340 tiers, every one of the first 300 changed. a -> b creates and
-      // updates, b -> a deletes and updates: about 20 batched write statements either way.
-      writeSyntheticCatalog(dirA(), 300);
-      writeSyntheticCatalog(dirB(), 340, { updateEvery: 1 });
+      pause = new PauseControl();
+      // a: 60 tiers; b: 70 tiers, every one of the first 60 changed.
+      writeSyntheticCatalog(dirA(), 60);
+      writeSyntheticCatalog(dirB(), 70, { updateEvery: 1 });
     });
     afterEach(async () => {
       await db.drop();
       rmSync(work, { recursive: true, force: true });
+      pause.remove();
     });
-
-    it(`SIGKILL at ${KILLS} random moments of a large apply leaves the database as before or as planned, never in between; the next apply succeeds`, async () => {
-      expect((await applyDir(dirA())).code).toBe(0);
-      const fingerprint = { a: (await planOf(dirA())).desired_fingerprint, b: (await planOf(dirB())).desired_fingerprint };
-      expect(fingerprint.a).not.toBe(fingerprint.b);
-
-      let at: 'a' | 'b' = 'a';
-      let killedWhileWriting = 0;
-      for (let i = 0; i < KILLS; i++) {
-        const target: 'a' | 'b' = at === 'a' ? 'b' : 'a';
-        const before = await dumpTables(db);
-        const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', target === 'a' ? dirA() : dirB(), '--database', db.url], {
-          cwd: work,
-          env: { TIERCTL_TEST_STATEMENT_DELAY_MS: String(STATEMENT_DELAY_MS) },
-        });
-        // One kill in four lands anywhere from start-up on; the others inside the transaction.
-        const aim = i % 4 === 0 ? 'anywhere' : 'writing';
-        let writing = false;
-        if (aim === 'anywhere') await sleep(random(0, 1500));
-        else {
-          writing = await child.waitForStderr(/… applying \d+ change/);
-          await sleep(random(0, 800));
-        }
-        child.kill('SIGKILL');
-        const result = await child.exited;
-        const killed = result.signal === 'SIGKILL';
-        const context = `kill ${i + 1}/${KILLS} (${at} -> ${target}, aimed ${aim}, at ${child.elapsed()} ms: ${killed ? 'killed' : `exited ${result.code}`})`;
-        expect(result.stderr, context).not.toMatch(STACK_FRAME);
-        if (!killed) expect(result.code, `${context}\n${result.stderr}`).toBe(0);
-
-        // tierctl's own read path first: on SQLite it has to recover the journal the kill left.
-        const now = (await planOf(dirA())).base_fingerprint;
-        if (now === fingerprint[at]) {
-          expect(await dumpTables(db), `${context}: fingerprint as before, but rows or the audit table changed`).toBe(before);
-          if (killed && writing) killedWhileWriting++;
-        } else {
-          expect(now, `${context}: the database is neither as before nor as planned`).toBe(fingerprint[target]);
-          at = target;
-        }
-      }
-      // The kills prove something only if many of them hit an apply in the middle of writing.
-      expect(killedWhileWriting).toBeGreaterThanOrEqual(8);
-
-      const target = at === 'a' ? dirB() : dirA();
-      const next = await applyDir(target);
-      expect(next.code, next.stderr).toBe(0);
-      expect((await cli(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', target])).code).toBe(0);
-      const runs = await db.sql<{ status: string }>('SELECT status FROM reconcile_run');
-      expect(runs.every((r) => r.status === 'applied')).toBe(true);
-    }, 240_000);
 
     // Faults that exist on one backend only are registered on that backend only.
     if (backend.name === 'sqlite') it('SIGKILL after SQLite spilled the transaction into the file: plan (read-only) recovers the hot journal and sees the state before', async () => {
       // A transaction well past SQLite's page cache writes pages into the database file
-      // before COMMIT; only the journal can undo them. 3,500 new tiers get there.
+      // before COMMIT; only the journal can undo them. SPILL_TIERS new tiers get there (checked below).
       const dbDir = path.join(work, 'spill');
       mkdirSync(dbDir);
       const file = path.join(dbDir, 'tiers.sqlite');
       const url = `sqlite:${file}`;
       const big = path.join(work, 'big');
-      writeSyntheticCatalog(big, 3500);
-      expect((await tierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', dirA(), '--database', url], { cwd: work })).code).toBe(0);
+      writeSyntheticCatalog(big, SPILL_TIERS);
+      expect((await applyDir(dirA(), url)).code).toBe(0);
       const hash = sha256(file);
-      const base = (await tierctl(['plan', '--skip-stripe', '--format', 'json', '--dir', dirA(), '--database', url], { cwd: work })).stdout;
-      const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', big, '--database', url], { cwd: work, env: { TIERCTL_TEST_STATEMENT_DELAY_MS: '50' } });
-      expect(await child.waitForStderr(/… applying \d+ change/)).toBe(true);
-      while (sha256(file) === hash && child.elapsed() < 30_000) await sleep(50);
+      const base = await planJson(dirA(), url);
+      // Stopped after its last write (the audit row holds the whole catalog twice), COMMIT not sent.
+      const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', big, '--database', url], { cwd: work, env: pause.env('last-write') });
+      if (!(await pause.waitFor('last-write', { gaveUp: child.exited }))) expect.fail(`the apply finished without pausing:\n${(await child.exited).stderr}`);
+      expect(sha256(file), 'the apply never wrote into the database file before COMMIT: nothing spilled').not.toBe(hash);
+      expect(existsSync(`${file}-journal`)).toBe(true);
       child.kill('SIGKILL');
       expect((await child.exited).signal).toBe('SIGKILL');
-      expect(sha256(file), 'the apply never wrote into the database file before it was killed').not.toBe(hash);
-      expect(existsSync(`${file}-journal`)).toBe(true);
 
-      const after = await tierctl(['plan', '--skip-stripe', '--format', 'json', '--dir', dirA(), '--database', url], { cwd: work });
-      expect(after.stderr).not.toMatch(STACK_FRAME);
-      expect(after.code, after.stderr).toBe(0);
-      expect(after.stdout).toBe(base);
+      expect(await planJson(dirA(), url)).toBe(base);
       expect(sha256(file)).toBe(hash);
-      expect((await tierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', big, '--database', url], { cwd: work })).code).toBe(0);
-    });
+      const again = await applyDir(big, url);
+      expect(again.code, again.stderr).toBe(0);
+    }, 180_000);
 
     if (backend.name === 'postgres') it('a PostgreSQL connection dropped mid-apply: a clear error, exit 1, nothing applied; the next apply succeeds', async () => {
       expect((await applyDir(dirA())).code).toBe(0);
       const before = await dumpTables(db);
-      const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', dirB(), '--database', db.url], {
-        cwd: work,
-        env: { TIERCTL_TEST_STATEMENT_DELAY_MS: '150' },
-      });
-      expect(await child.waitForStderr(/… applying \d+ change/)).toBe(true);
-      await sleep(random(100, 600));
+      // Stopped inside the transaction, after its first write; dropped there, then let go on.
+      const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', dirB(), '--database', db.url], { cwd: work, env: pause.env('after-first-write') });
+      if (!(await pause.waitFor('after-first-write', { gaveUp: child.exited }))) expect.fail(`the apply finished without pausing:\n${(await child.exited).stderr}`);
       const database = new URL(db.url).pathname.slice(1);
       // OFFSET 0 keeps the filter ahead of pg_terminate_backend (AND is not evaluated in order).
       const terminated = await db.sql<{ done: boolean }>(
@@ -154,6 +104,7 @@ for (const backend of BACKENDS) {
         [database],
       );
       expect(terminated.filter((r) => r.done).length).toBeGreaterThanOrEqual(1);
+      pause.resume();
       const result = await child.exited;
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toMatch(/^error: lost the connection to postgres:\/\/\S+ during the apply \(.+\); PostgreSQL rolled the transaction back and nothing was applied$/m);
@@ -164,7 +115,7 @@ for (const backend of BACKENDS) {
 
       const next = await applyDir(dirB());
       expect(next.code, next.stderr).toBe(0);
-      expect((await cli(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', dirB()])).code).toBe(0);
+      expect((await inProcess(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', dirB()])).code).toBe(0);
     });
 
     if (backend.name === 'sqlite') it('a read-only SQLite file: apply says so (exit 1) and changes nothing; plan still reads it; an unopenable path is an error, not a silent exit 0', async () => {
@@ -172,7 +123,7 @@ for (const backend of BACKENDS) {
       mkdirSync(dbDir);
       const file = path.join(dbDir, 'tiers.sqlite');
       const url = `sqlite:${file}`;
-      expect((await tierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', dirA(), '--database', url], { cwd: work })).code).toBe(0);
+      expect((await applyDir(dirA(), url)).code).toBe(0);
       const hash = sha256(file);
       // Root ignores file modes: run tierctl as nobody, for whom 0444/0555 really are read-only.
       chmodSync(work, 0o755);
@@ -216,20 +167,23 @@ for (const backend of BACKENDS) {
         const url = `sqlite:${file}`;
         const small = path.join(work, 'small');
         writeSyntheticCatalog(small, 40);
-        expect((await tierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', small, '--database', url], { cwd: work })).code).toBe(0);
+        // 340 tiers: more than the 512 KiB the disk has left.
+        const large = path.join(work, 'large');
+        writeSyntheticCatalog(large, 340, { updateEvery: 1 });
+        expect((await applyDir(small, url)).code).toBe(0);
         const hash = sha256(file);
-        const full = await tierctl(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dirB(), '--database', url], { cwd: work });
+        const full = await applyDir(large, url);
         expect(full.code, full.stderr).toBe(1);
         expect(full.stderr).toMatch(/^error: the disk holding sqlite:\S+ is full \(.*\); the transaction was rolled back and nothing was applied$/m);
         expect(full.stderr).toMatch(/^hint: free some disk space/m);
         expect(full.stderr).not.toMatch(STACK_FRAME);
         expect(sha256(file)).toBe(hash);
-        expect((await tierctl(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', small, '--database', url], { cwd: work })).code).toBe(0);
+        expect((await inProcess(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', small], url)).code).toBe(0);
 
         execFileSync('mount', ['-o', 'remount,size=8m', mountPoint], { stdio: 'ignore' });
-        const retried = await tierctl(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dirB(), '--database', url], { cwd: work });
+        const retried = await applyDir(large, url);
         expect(retried.code, retried.stderr).toBe(0);
-        expect((await tierctl(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', dirB(), '--database', url], { cwd: work })).code).toBe(0);
+        expect((await inProcess(['plan', '--skip-stripe', '--detailed-exitcode', '--dir', large], url)).code).toBe(0);
       } finally {
         execFileSync('umount', [mountPoint], { stdio: 'ignore' });
       }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, TierctlError } from '../../src/index.js';
 import { fingerprintOf } from '../../src/plan/fingerprint.js';
-import { limitValue } from '../../src/state/row-values.js';
+import { storedLimitValue } from '../../src/store/limit-value.js';
 import { builtinStorage } from '../../src/store/storage-description.js';
 import { rowToTier } from '../../src/store/tier-rows.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
@@ -36,9 +36,18 @@ describe('readers refuse garbage values in tierctl tables (SQLite)', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  /** SQL on a plain sqlite3 connection that skips CHECK constraints (ck_tier_limit_value refuses 'abc'), as a careless hand would. */
+  async function uncheckedSql(sql: string): Promise<void> {
+    const sqlite3 = (await import('sqlite3')).default;
+    await new Promise<void>((resolve, reject) => {
+      const raw = new sqlite3.Database(db.url.slice('sqlite:'.length));
+      raw.exec(`PRAGMA ignore_check_constraints = 1; ${sql};`, (err) => raw.close(() => (err ? reject(err) : resolve())));
+    });
+  }
+
   /** Puts a bad value in, checks every reader names it, puts the good value back. */
   async function expectRefused(setSql: string, resetSql: string, mentions: string[]) {
-    await db.sql(setSql);
+    await uncheckedSql(setSql);
     try {
       for (const r of await Promise.all(readers())) {
         for (const m of mentions) expect(r.stderr).toContain(m);
@@ -77,9 +86,10 @@ describe('rowToTier and the limit reader (the pure halves of the store\'s snapsh
     expect(() => rowToTier(d, tier({ status: 'paused' }), none)).toThrow(/subscription_tier: tier "pro": column status holds "paused"/);
     expect(() => rowToTier(d, tier({ billing_provider: 'paypal' }), none)).toThrow(/column billing_provider holds "paypal"/);
     expect(() => rowToTier(d, tier({ protected: 2 }), none)).toThrow(/column protected holds 2/);
-    const ref = { table: 'tier_limit', row: 'tier id 1, limit "users"' };
-    expect(() => limitValue(ref, 'value', Number.NaN)).toThrow(/column value holds NaN/);
-    expect(limitValue(ref, 'value', '9007199254740991')).toBe(9007199254740991);
+    const where = { table: 'tier_limit', limit: 'users', tier: '"pro"', column: 'value' };
+    expect(() => storedLimitValue(Number.NaN, where)).toThrow(/tier_limit holds NaN for limit "users" \(tier "pro"\), .* \(column value\)/);
+    expect(() => storedLimitValue('12abc', where)).toThrow(/tier_limit holds "12abc" for limit "users"/);
+    expect(storedLimitValue('9007199254740991', where)).toBe(9007199254740991);
   });
 });
 

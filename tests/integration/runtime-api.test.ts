@@ -6,7 +6,8 @@ import { CatalogLookupError, openCatalog, type TierCatalog } from '../../src/ind
 import { openReadOnlyStore } from '../../src/runtime/read-only-store.js';
 import type { Tier } from '../../src/catalog/model.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
-import { tierctl, workdirWithTiers } from '../support/cli.js';
+import { workdirWithTiers } from '../support/cli.js';
+import { runMain } from '../support/run-main.js';
 import { loadReference } from '../support/sources.js';
 
 const reference = loadReference().catalog;
@@ -43,7 +44,7 @@ for (const backend of BACKENDS) {
     let db: TestDatabase;
     let cwd: string;
     let catalog: TierCatalog | undefined;
-    const apply = () => tierctl(['apply', '--auto-approve', '--skip-stripe', '--database', db.url], { cwd });
+    const apply = () => runMain(['apply', '--auto-approve', '--skip-stripe', '--database', db.url], { cwd });
 
     beforeEach(async () => {
       db = await backend.create();

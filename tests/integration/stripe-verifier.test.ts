@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LOOKUP_KEYS_PER_REQUEST, StripePriceVerifier, type StripeVerifierOptions } from '../../src/billing/stripe-price-verifier.js';
+import { backoffMs, DEFAULT_RETRY_DELAY, MAX_LOOKUP_KEYS_PER_REQUEST, StripePriceVerifier, type StripeVerifierOptions } from '../../src/billing/stripe-price-verifier.js';
 import { billingKeysOf, type BillingKeyRef } from '../../src/billing/verifier.js';
 import { TierctlError } from '../../src/errors.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe-server.js';
@@ -14,7 +14,21 @@ const referenceKeys = billingKeysOf(reference, 'stripe');
 
 let fake: FakeStripe;
 let seeded: SeededKey[];
-const verifier = (extra: Partial<StripeVerifierOptions> = {}) => new StripePriceVerifier({ apiKey: KEY, apiBase: fake.url, ...extra });
+/** Retries wait milliseconds here, not the SDK's 0.5-5 s: the curve is the same code, scaled (checked below). */
+const FAST_RETRIES = { initialMs: 2, maxMs: 20 };
+/** tierctl's own 429 waits, as asked for (then waited for real, at the fast scale). */
+let waits: number[];
+const verifier = (extra: Partial<StripeVerifierOptions> = {}) =>
+  new StripePriceVerifier({
+    apiKey: KEY,
+    apiBase: fake.url,
+    retryDelay: FAST_RETRIES,
+    sleep: (ms) => {
+      waits.push(ms);
+      return new Promise((r) => setTimeout(r, ms));
+    },
+    ...extra,
+  });
 const listCalls = () => fake.requests.filter((r) => r.method === 'GET' && r.path === '/v1/prices');
 const seededPrice = (key: string) => seeded.find((s) => s.key === key)!.price;
 
@@ -41,6 +55,7 @@ function seedKeys(keys: BillingKeyRef[]): void {
 }
 
 beforeEach(async () => {
+  waits = [];
   fake = await startFakeStripe();
   fake.addKey(KEY);
   seeded = seedCatalog(fake, reference);
@@ -138,9 +153,9 @@ describe('StripePriceVerifier', () => {
 
   describe('faults', () => {
     it.each([
-      ['plain 429s (retried by tierctl)', { status: 429 as const }],
-      ['429s with Stripe-Should-Retry: true (retried by the SDK)', { status: 429 as const, shouldRetry: true }],
-      ['500s (retried by the SDK)', { status: 500 as const }],
+      ['plain 429s', { status: 429 as const }],
+      ['429s with Stripe-Should-Retry: true', { status: 429 as const, shouldRetry: true }],
+      ['500s', { status: 500 as const }],
       ['503s', { status: 503 as const }],
     ])('survives two %s', async (_name, fault) => {
       fake.injectFaults(fault, fault);
@@ -150,6 +165,23 @@ describe('StripePriceVerifier', () => {
       const calls = Math.ceil(referenceKeys.length / MAX_LOOKUP_KEYS_PER_REQUEST);
       expect(fake.requests.filter((q) => q.fault)).toHaveLength(2);
       expect(fake.requests).toHaveLength(calls + 2);
+      // Every retry is tierctl's own (one loop with jittered backoff, issue 13 item 8): two waits whatever the fault.
+      expect(waits).toHaveLength(2);
+      expect(waits[1]!).toBeGreaterThanOrEqual(FAST_RETRIES.initialMs);
+    });
+
+    it('backs off like the SDK by default: 0.5 s at first, doubling with jitter, never above 5 s', () => {
+      expect(DEFAULT_RETRY_DELAY).toEqual({ initialMs: 500, maxMs: 5000 });
+      for (let i = 0; i < 50; i++) {
+        expect(backoffMs(0)).toBeGreaterThanOrEqual(500);
+        expect(backoffMs(0)).toBeLessThanOrEqual(500);
+        expect(backoffMs(1)).toBeGreaterThanOrEqual(500);
+        expect(backoffMs(1)).toBeLessThanOrEqual(1000);
+        expect(backoffMs(3)).toBeGreaterThanOrEqual(2000);
+        expect(backoffMs(3)).toBeLessThanOrEqual(4000);
+        expect(backoffMs(10)).toBeGreaterThanOrEqual(2500);
+        expect(backoffMs(10)).toBeLessThanOrEqual(5000);
+      }
     });
 
     it('gives up after the retries with "could not verify", never a silent pass', async () => {
@@ -158,11 +190,7 @@ describe('StripePriceVerifier', () => {
       expect(err.message).toMatch(/^could not verify lookup keys with the Stripe-compatible server at http:\/\/127\.0\.0\.1:\d+: it answered 500/);
       expect(fake.requests).toHaveLength(3);
 
-      fake.requests.length = 0;
-      fake.injectFaults(...Array.from({ length: 3 }, () => ({ status: 429 as const })));
-      const limited = await failure(verifier({ maxNetworkRetries: 2 }).verify(referenceKeys));
-      expect(limited.message).toMatch(/still rate limited \(429\) after 2 retries/);
-      expect(fake.requests).toHaveLength(3);
+      // 429s are retried until the deadline instead: tests/harden/stripe-rate-limit.test.ts.
     });
 
     it('does not retry what Stripe marks Stripe-Should-Retry: false', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -28,6 +28,8 @@ export interface TestDatabase {
   url: string;
   /** Runs SQL directly (outside tierctl), for setting up or inspecting state. */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** A new database holding a copy of this one (set up once, copied per test). Nothing may be connected to this one meanwhile. */
+  clone(): Promise<TestDatabase>;
   drop(): Promise<void>;
 }
 
@@ -41,61 +43,69 @@ export interface Backend {
 let counter = 0;
 const unique = () => `${process.pid}_${Date.now().toString(36)}_${counter++}`;
 
+async function sqliteDatabase(copyOf?: string): Promise<TestDatabase> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tierctl-db-'));
+  const file = path.join(dir, 'test.sqlite');
+  // Rollback-journal mode: between transactions the file alone is the whole database.
+  if (copyOf) copyFileSync(copyOf, file);
+  const sqlite3 = (await import('sqlite3')).default;
+  return {
+    url: `sqlite:${file}`,
+    async sql<T>(text: string, params: unknown[] = []) {
+      const db = new sqlite3.Database(file);
+      try {
+        return await new Promise<T[]>((resolve, reject) => db.all(text, params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+      } finally {
+        await new Promise((r) => db.close(r));
+      }
+    },
+    clone: () => sqliteDatabase(file),
+    async drop() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 const sqliteBackend: Backend = {
   name: 'sqlite',
   skip: false,
-  async create() {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tierctl-db-'));
-    const file = path.join(dir, 'test.sqlite');
-    const sqlite3 = (await import('sqlite3')).default;
-    return {
-      url: `sqlite:${file}`,
-      async sql<T>(text: string, params: unknown[] = []) {
-        const db = new sqlite3.Database(file);
-        try {
-          return await new Promise<T[]>((resolve, reject) => db.all(text, params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
-        } finally {
-          await new Promise((r) => db.close(r));
-        }
-      },
-      async drop() {
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
+  create: () => sqliteDatabase(),
 };
 
 const postgresBackend: Backend = {
   name: 'postgres',
   skip: !POSTGRES_AVAILABLE && !IN_CI,
-  async create() {
-    if (!POSTGRES_AVAILABLE) throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL}; under CI=true its tests fail instead of skipping`);
-    const name = `tierctl_test_${unique()}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    return {
-      url: url.href,
-      async sql<T>(text: string, params: unknown[] = []) {
-        const client = new pg.Client({ connectionString: url.href });
-        await client.connect();
-        try {
-          return (await client.query(text, params)).rows as T[];
-        } finally {
-          await client.end();
-        }
-      },
-      async drop() {
-        const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-        await a.connect();
-        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await a.end();
-      },
-    };
-  },
+  create: () => postgresDatabase(),
 };
+
+async function postgresDatabase(template?: string): Promise<TestDatabase> {
+  if (!POSTGRES_AVAILABLE) throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL}; under CI=true its tests fail instead of skipping`);
+  const name = `tierctl_test_${unique()}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async sql<T>(text: string, params: unknown[] = []) {
+      const client = new pg.Client({ connectionString: url.href });
+      await client.connect();
+      try {
+        return (await client.query(text, params)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
+    clone: () => postgresDatabase(name),
+    async drop() {
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
 
 export const BACKENDS: readonly Backend[] = [sqliteBackend, postgresBackend];

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A small Stripe-compatible HTTP server for the parts of the API tierctl uses
- * (GET /v1/prices), driven by the real `stripe` SDK in tests. It behaves like Stripe
+ * (GET /v1/prices, GET /v1/products/:id/features), driven by the real `stripe` SDK in tests. It behaves like Stripe
  * where it matters: bearer auth (401 unknown key, 403 restricted key without the
  * read permissions), `lookup_keys[]` in the query as the SDK encodes it, at most 10
  * lookup keys (400 otherwise), limit / starting_after / has_more paging, `expand[]`,
@@ -33,6 +33,17 @@ export interface FakePrice {
   created: number;
 }
 
+/** A Stripe Entitlements feature (`entitlements.feature`). */
+export interface FakeFeature {
+  id: string;
+  lookup_key: string;
+  name: string;
+  /** false: archived. */
+  active: boolean;
+  livemode: boolean;
+  metadata?: Record<string, string>;
+}
+
 /** `full`: may read everything; `no-price-read`: a restricted key without "Prices: read" (403). */
 export type KeyAccess = 'full' | 'no-price-read';
 
@@ -47,6 +58,8 @@ export interface LoggedRequest {
   status: number;
   /** Answered with an injected fault (or left hanging). */
   fault: boolean;
+  /** Requests being answered when this one arrived, itself included. */
+  inFlight: number;
 }
 
 export interface FakeStripe {
@@ -59,6 +72,10 @@ export interface FakeStripe {
   addKey(key: string, access?: KeyAccess): void;
   products: Map<string, FakeProduct>;
   prices: Map<string, FakePrice>;
+  /** Features by id. */
+  features: Map<string, FakeFeature>;
+  /** Product id -> ids of the features attached to it, in attachment order. */
+  productFeatures: Map<string, string[]>;
   /** The next requests get these answers, in order, instead of a normal one. */
   injectFaults(...faults: Fault[]): void;
   close(): Promise<void>;
@@ -99,6 +116,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const keys = new Map<string, KeyAccess>();
   const products = new Map<string, FakeProduct>();
   const prices = new Map<string, FakePrice>();
+  const features = new Map<string, FakeFeature>();
+  const productFeatures = new Map<string, string[]>();
   const faults: Fault[] = [];
   const requests: LoggedRequest[] = [];
   const hung: ServerResponse[] = [];
@@ -146,6 +165,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       startingAfter: params.get('starting_after') ?? undefined,
       status: 0,
       fault: false,
+      inFlight,
     };
     requests.push(entry);
     const requestId = `req_fake${++requestCounter}`;
@@ -186,6 +206,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const mode = keyMode(apiKey);
     if (!access || !mode) return error(401, 'invalid_request_error', `Invalid API Key provided: ${masked(apiKey)}`);
 
+    const featuresPath = /^\/v1\/products\/([^/]+)\/features$/.exec(url.pathname);
+    if (req.method === 'GET' && featuresPath) return listProductFeatures(decodeURIComponent(featuresPath[1] as string), mode, params, entry, send, error);
     if (req.method !== 'GET' || url.pathname !== '/v1/prices') return error(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${url.pathname}).`);
     if (access === 'no-price-read') {
       return error(
@@ -218,6 +240,49 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     send(200, { object: 'list', url: '/v1/prices', has_more: start + size < visible.length, data: page.map((p) => priceJson(p, entry.expand.includes('data.product'))) });
   }
 
+  /**
+   * GET /v1/products/:id/features as Stripe documents it: a list of `product_feature` objects,
+   * each with its `entitlement_feature`, paged by limit / starting_after; an unknown, deleted or
+   * other-mode product is a 404 `resource_missing`.
+   */
+  function listProductFeatures(
+    productId: string,
+    mode: 'test' | 'live',
+    params: URLSearchParams,
+    entry: LoggedRequest,
+    send: (status: number, json: unknown) => void,
+    error: (status: number, type: string, message: string, extra?: Record<string, string>) => void,
+  ): void {
+    const product = products.get(productId);
+    if (!product || product.deleted || product.livemode !== (mode === 'live')) return error(404, 'invalid_request_error', `No such product: '${productId}'`, { code: 'resource_missing', param: 'id' });
+    const limitText = params.get('limit');
+    const limit = limitText === null ? 10 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return error(400, 'invalid_request_error', 'Invalid integer: limit must be between 1 and 100', { param: 'limit' });
+    const attached = (productFeatures.get(productId) ?? []).flatMap((id) => {
+      const f = features.get(id);
+      return f ? [{ id: `prodft_${productId}_${f.id}`, feature: f }] : [];
+    });
+    let start = 0;
+    if (entry.startingAfter) {
+      const i = attached.findIndex((a) => a.id === entry.startingAfter);
+      if (i < 0) return error(400, 'invalid_request_error', `No such product_feature: '${entry.startingAfter}'`, { param: 'starting_after' });
+      start = i + 1;
+    }
+    const size = Math.min(limit, options.pageSizeCap ?? limit);
+    const page = attached.slice(start, start + size);
+    send(200, {
+      object: 'list',
+      url: `/v1/products/${productId}/features`,
+      has_more: start + size < attached.length,
+      data: page.map((a) => ({
+        id: a.id,
+        object: 'product_feature',
+        entitlement_feature: { id: a.feature.id, object: 'entitlements.feature', active: a.feature.active, livemode: a.feature.livemode, lookup_key: a.feature.lookup_key, metadata: a.feature.metadata ?? {}, name: a.feature.name },
+        livemode: product.livemode,
+      })),
+    });
+  }
+
   const server = createServer((req, res) => {
     inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, inFlight);
@@ -239,6 +304,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     addKey: (key, access = 'full') => void keys.set(key, access),
     products,
     prices,
+    features,
+    productFeatures,
     injectFaults: (...f) => void faults.push(...f),
     close: () =>
       new Promise<void>((resolve) => {

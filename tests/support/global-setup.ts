@@ -6,4 +6,9 @@ export default function setup(): void {
   if (!existsSync(new URL('../../dist/src/cli/main.js', import.meta.url))) {
     execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   }
+  // The built CLI finds its package root by walking up to a package.json: one emitted into
+  // dist/ (a test that imports package.json, compiled by `npm test`'s tsc) would be taken for it.
+  if (existsSync(new URL('../../dist/package.json', import.meta.url))) {
+    throw new Error('dist/package.json exists (emitted by a JSON import?): the built tierctl would take dist/ for its package root; delete it and read JSON with fs in tests');
+  }
 }

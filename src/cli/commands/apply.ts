@@ -28,7 +28,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 
   let saved: Plan | undefined;
   if (planPath) {
-    saved = await readPlanFile(path.resolve(io.cwd, planPath));
+    saved = await readPlanFile(path.resolve(io.cwd, planPath), planPath);
     if (!saved.stripe.verified && !skipStripe) {
       throw new TierctlError(`the plan's Stripe lookup keys were not verified (${saved.stripe.reason ?? 'unknown reason'})`, {
         hint: 'plan again with STRIPE_API_KEY set, or pass --skip-stripe to apply anyway',
@@ -66,74 +66,86 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
   async function applyWith(ui: Awaited<ReturnType<typeof loadInteractiveUi>> | undefined, releaseInput: (() => void) | undefined): Promise<Outcome> {
   // A saved plan still needs catalog.yaml's storage: to know which tables it is for.
   const app = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
-  const store = await openStore(values, io, { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? saved?.subscribers ?? null, app });
-  return withStore(store, async (d) => {
-    if (!d) throw new TierctlError('no database to apply to');
-    const applyOptions = {
-      allowDestroy,
-      lockTimeoutMs,
-      toolVersion: TOOL_VERSION,
-      actor: actor(io.env),
-      gitSha: gitSha(io.env, io.cwd),
-      hooks: faultHooks(io.env),
-    };
-    // Ctrl-C while writing: the next statement throws, the transaction rolls back.
-    const interruptible: typeof applyPlan = async (db, input, options) => {
-      const interrupt = watchInterrupt(io);
-      try {
-        return await applyPlan(db, input, { ...options, hooks: interrupt.hooks(options.hooks) });
-      } finally {
-        interrupt.stop();
-      }
-    };
-    let result: ApplyResult & { plan: Plan };
-    if (!saved && autoApprove && !ui) {
-      // No one to ask: plan against the state read under the lock and apply it in the same
-      // transaction, so the state is read once (Stripe is verified first, outside the lock).
-      const billing = await verifiedBilling(loaded!, skipStripe, io.env);
-      const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom };
-      // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
-      loaded = undefined;
-      result = await interruptible(d, { desired, billing, onPlan: (p) => io.out(renderText(p, style)) }, { ...applyOptions, onProgress: (step) => io.err(`… ${step}\n`) });
-    } else {
-      let plan = saved;
-      if (!plan) {
-        const planning = ui?.startProgress();
-        planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
-        try {
-          plan = await readAndPlan(loaded!, readStore(d), { skipStripe, env: io.env });
-          loaded = undefined;
-        } catch (err) {
-          await planning?.fail();
-          throw err;
-        }
-        await planning?.done();
-        if (ui && io.stdoutIsTTY) ui.showPlan(plan);
-        else io.out(renderText(plan, style));
-        checkApplicable(plan, allowDestroy);
-        if (plan.changes.length && !autoApprove) {
-          // Unreachable without a terminal: that case was refused above.
-          if (!ui) throw new BugError('confirmation requested without a terminal');
-          if (!(await ui.confirmApply(plan))) {
-            io.err('Apply cancelled; nothing was changed.\n');
-            return 'error';
-          }
-        }
-      } else {
-        io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
-      }
-      releaseInput?.();
-      const progress = ui?.startProgress();
-      try {
-        result = await interruptible(d, plan, { ...applyOptions, onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)) });
-      } catch (err) {
-        await progress?.fail('Nothing was changed.');
-        throw err;
-      }
-      await finish(result, progress);
-      return 'ok';
+  const storeOptions = { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? saved?.subscribers ?? null, app };
+  const applyOptions = {
+    allowDestroy,
+    lockTimeoutMs,
+    toolVersion: TOOL_VERSION,
+    actor: actor(io.env),
+    gitSha: gitSha(io.env, io.cwd),
+    hooks: faultHooks(io.env),
+  };
+  // Ctrl-C while writing: the next statement throws, the transaction rolls back.
+  const interruptible: typeof applyPlan = async (db, input, options) => {
+    const interrupt = watchInterrupt(io);
+    try {
+      return await applyPlan(db, input, { ...options, hooks: interrupt.hooks(options.hooks) });
+    } finally {
+      interrupt.stop();
     }
-    await finish(result, undefined);
+  };
+  // Opened for writing only once there is something to write: a SQLite file this run
+  // created and left without a table (a failed first apply) is removed at close.
+  const openWriter = () => openStore(values, io, { ...storeOptions, removeIfLeftEmpty: true });
+
+  if (!saved && autoApprove && !ui) {
+    // No one to ask: plan against the state read under the lock and apply it in the same
+    // transaction, so the state is read once (Stripe is verified first, outside the lock).
+    const billing = await verifiedBilling(loaded!, skipStripe, io.env);
+    const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom };
+    // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
+    loaded = undefined;
+    return withStore<Outcome>(await openWriter(), async (d) => {
+      if (!d) throw new TierctlError('no database to apply to');
+      const result = await interruptible(d, { desired, billing, onPlan: (p) => io.out(renderText(p, style)) }, { ...applyOptions, onProgress: (step) => io.err(`… ${step}\n`) });
+      await finish(result, undefined);
+      return 'ok';
+    });
+  }
+
+  let plan = saved;
+  if (!plan) {
+    // Planned read-only: a missing SQLite file is not created while the plan is computed,
+    // shown and confirmed, so a cancelled (or refused) apply leaves no file behind.
+    // applyPlan re-reads under its lock and refuses (stale) if the database moved meanwhile.
+    const reader = await openStore(values, io, { ...storeOptions, readOnly: true });
+    const planning = ui?.startProgress();
+    planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
+    try {
+      plan = await withStore(reader, (r) => readAndPlan(loaded!, readStore(r), { skipStripe, env: io.env }));
+      loaded = undefined;
+    } catch (err) {
+      await planning?.fail();
+      throw err;
+    }
+    await planning?.done();
+    if (ui && io.stdoutIsTTY) ui.showPlan(plan);
+    else io.out(renderText(plan, style));
+    checkApplicable(plan, allowDestroy);
+    if (plan.changes.length && !autoApprove) {
+      // Unreachable without a terminal: that case was refused above.
+      if (!ui) throw new BugError('confirmation requested without a terminal');
+      if (!(await ui.confirmApply(plan))) {
+        io.err('Apply cancelled; nothing was changed.\n');
+        return 'error';
+      }
+    }
+  } else {
+    io.err(`Applying ${planPath as string}: ${summaryLine(plan)}\n`);
+  }
+  releaseInput?.();
+  const confirmed = plan;
+  return withStore<Outcome>(await openWriter(), async (d) => {
+    if (!d) throw new TierctlError('no database to apply to');
+    const progress = ui?.startProgress();
+    let result: ApplyResult & { plan: Plan };
+    try {
+      result = await interruptible(d, confirmed, { ...applyOptions, onProgress: (step) => (progress ? progress.step(step) : io.err(`… ${step}\n`)) });
+    } catch (err) {
+      await progress?.fail('Nothing was changed.');
+      throw err;
+    }
+    await finish(result, progress);
     return 'ok';
   });
   }
@@ -166,7 +178,7 @@ async function checkSubscribersRef(plan: Plan, dir: string, io: Io): Promise<voi
   const files = await loadCatalogDir(dir, io.cwd).catch(() => undefined);
   if (!files?.ok) return; // no readable tier files: the plan is all there is
   const fromFiles = files.loaded.subscribers;
-  if (canonicalJson(fromFiles) !== canonicalJson(plan.subscribers)) {
+  if (canonicalJson(fromFiles) !== canonicalJson(plan.subscribers ?? null)) {
     throw new TierctlError(`the plan file does not match what it claims: it counts subscribers in ${plan.subscribers ? `${plan.subscribers.table}.${plan.subscribers.column}` : 'no table'}, ${dir}/catalog.yaml in ${fromFiles ? `${fromFiles.table}.${fromFiles.column}` : 'no table'}; nothing was applied`, {
       hint: 'plan files are written by `tierctl plan --out` and must not be edited; make a fresh plan and apply that',
     });

@@ -1,8 +1,9 @@
 import { readStorageOnly } from '../../catalog/read-storage.js';
-import type { Outcome } from '../../errors.js';
+import { TierctlError, type Outcome } from '../../errors.js';
 import { detectDrift } from '../../plan/drift.js';
 import { orphanChanges } from '../../plan/orphans.js';
 import { driftChangeLines } from '../../render/plan-lines.js';
+import { resolveDatabase } from '../../state/database-url.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { choice, openStore, withStore } from '../shared.js';
@@ -13,6 +14,16 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   const store = await openStore(values, io, { readOnly: true, app: readStorageOnly(values['dir'] as string, io.cwd) });
   return withStore(store, async (s) => {
     const read = s ? await s.read(async (tx) => ({ state: await s.snapshot(tx), last: await s.lastRun(tx) })) : null;
+    // A scheduled drift check against a mistyped URL must fail, not report "nothing to compare" forever.
+    if (!read?.state.initialised && values['allow-empty'] !== true) {
+      const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
+      throw new TierctlError(
+        s || target.dialect !== 'sqlite'
+          ? `no tierctl tables in ${target.display}: nothing to check drift against`
+          : `database file not found: ${target.storage} (from ${target.display}); nothing to check drift against`,
+        { hint: 'check --database / $DATABASE_URL; if nothing was ever applied to this database, pass --allow-empty' },
+      );
+    }
     const last = read?.last ?? { run: null, problems: [] as string[] };
     // A damaged audit row is reported by id; drift goes on with what could be read of it.
     for (const p of last.problems) io.err(`warning: ${p}\n`);

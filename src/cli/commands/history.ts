@@ -8,6 +8,7 @@ import type { RecordedRun, TierStore } from '../../store/tier-store.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { choice, openStore, positiveInt, withStore } from '../shared.js';
+import { visible } from '../../render/visible.js';
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
   const format = choice(values['format'], ['text', 'json'] as const, 'format');
@@ -26,7 +27,8 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     else {
       io.out('  run  finished                  status   changes  actor         git sha\n');
       for (const r of runs) {
-        io.out(`${String(r.id).padStart(5)}  ${(r.finished_at ?? '-').padEnd(24)}  ${r.status.padEnd(7)}  ${String(r.changes ?? '?').padStart(7)}  ${(r.actor ?? '-').padEnd(12)}  ${(r.git_sha ?? '-').slice(0, 12)}\n`);
+        // Audit rows are database text: nothing invisible reaches the terminal (issue 15 item 14).
+        io.out(`${visible(`${String(r.id).padStart(5)}  ${(r.finished_at ?? '-').padEnd(24)}  ${String(r.status).padEnd(7)}  ${String(r.changes ?? '?').padStart(7)}  ${(r.actor ?? '-').padEnd(12)}  ${(r.git_sha ?? '-').slice(0, 12)}`)}\n`);
       }
     }
     return 'ok' as const;

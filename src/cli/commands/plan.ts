@@ -1,16 +1,19 @@
-import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Outcome } from '../../errors.js';
+import { TierctlError, type Outcome } from '../../errors.js';
 import { planOutcome } from '../../plan/build-plan.js';
 import { readAndPlan, readGitRef, readStore } from '../../plan/read-and-plan.js';
 import type { Plan } from '../../plan/plan-schema.js';
-import { writePlanFile } from '../../plan/plan-file.js';
+import { renderJson } from '../../render/json.js';
+import { impactRows } from '../../plan/impact.js';
+import { reductionReport } from '../../render/impact-lines.js';
 import { renderMarkdown } from '../../render/markdown.js';
+import { resolveDatabase } from '../../state/database-url.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
 import { wantsColor } from '../../render/style.js';
 import type { Values } from '../command-spec.js';
 import { loadInteractiveUi } from '../interactive-ui.js';
 import type { Io } from '../io.js';
+import { appendSummaryOutput, writePlanOutput, type ProtectedPaths } from '../output-files.js';
 import { choice, loadDesired, openStore, withStore } from '../shared.js';
 
 export async function run(values: Values, _positionals: string[], io: Io): Promise<Outcome> {
@@ -38,23 +41,45 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     await progress?.done();
   }
 
+  if (values['out'] && values['summary-file'] && path.resolve(io.cwd, values['out'] as string) === path.resolve(io.cwd, values['summary-file'] as string)) {
+    throw new TierctlError('--out and --summary-file name the same file', { hint: 'the plan (JSON) and the summary (Markdown) need two files' });
+  }
+  const protectedPaths = (): ProtectedPaths => ({ cwd: io.cwd, tierDir: dir, databaseFile: sqliteFile(values, io) });
   if (values['out']) {
-    // Relative to the command's working directory (the same as the process's, except in-process tests).
-    await writePlanFile(path.resolve(io.cwd, values['out'] as string), plan);
+    writePlanOutput(path.resolve(io.cwd, values['out'] as string), renderJson(plan), protectedPaths());
     io.err(
       plan.blocked.length
         ? `Saved the plan to ${values['out'] as string}; it holds blocked changes and cannot be applied.\n`
         : `Saved the plan to ${values['out'] as string}; apply it with: ${applyCommand(values, plan)}\n`,
     );
   }
-  if (values['summary-file']) await appendFile(path.resolve(io.cwd, values['summary-file'] as string), renderMarkdown(plan));
+  if (values['summary-file']) appendSummaryOutput(path.resolve(io.cwd, values['summary-file'] as string), renderMarkdown(plan), protectedPaths());
   if (!plan.stripe.verified && format !== 'text') io.err(`WARNING: Stripe lookup keys were NOT verified (${plan.stripe.reason ?? 'no key'}).\n`);
   // A person at a terminal gets the Ink view; pipes, CI and the other formats plain text.
   if (format === 'text' && io.interactive) (await loadInteractiveUi(io)).showPlan(plan);
   else io.out(renderPlan(plan, format, format === 'text' && wantsColor({ isTTY: io.stdoutIsTTY }, io.env)));
 
   const outcome = planOutcome(plan);
+  // --fail-on-reduction: every change that takes something from a tier's subscribers needs a human (exit 3).
+  if (values['fail-on-reduction'] === true) {
+    const reducing = impactRows(plan.changes).filter((r) => r.effect === 'reduces');
+    if (reducing.length) {
+      io.err(`${reductionReport(reducing)}
+`);
+      return 'destructive';
+    }
+  }
   return values['detailed-exitcode'] === true ? outcome : 'ok';
+}
+
+/** The SQLite file --database / $DATABASE_URL / the default names, to keep output files off it. */
+function sqliteFile(values: Values, io: Io): string | null {
+  try {
+    const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
+    return target.dialect === 'sqlite' && target.storage !== ':memory:' ? target.storage : null;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -69,7 +69,12 @@ export const postgresDialect: Dialect = {
   },
   async listTables(sequelize: Sequelize, tx: Transaction | null) {
     const { QueryTypes } = await import('sequelize');
-    const rows = await sequelize.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()', {
+    // pg_catalog, not information_schema: information_schema.tables hides tables the role has
+    // no privilege on, so a role without SELECT would see tierctl's tables as absent and be
+    // told to migrate (or create them) instead of which privilege it lacks.
+    const sql =
+      "SELECT c.relname AS name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')";
+    const rows = await sequelize.query<{ name: string }>(sql, {
       type: QueryTypes.SELECT,
       transaction: tx,
       raw: true,
