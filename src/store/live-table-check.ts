@@ -56,10 +56,6 @@ export async function describeTables(
   return out;
 }
 
-/** PostgreSQL: NUMERIC columns with their precision and scale, which describeTable leaves out. */
-export const POSTGRES_NUMERIC_TYPES_SQL =
-  "SELECT column_name, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = :table AND data_type = 'numeric' AND numeric_precision IS NOT NULL";
-
 const INT_RANGES: [RegExp, number][] = [
   [/^(SMALLINT|INT2)\b/, 32767],
   [/^(INTEGER|INT|INT4|MEDIUMINT)\b/, 2147483647],

@@ -3,7 +3,7 @@ import type { LoadedCatalog } from '../catalog/load-catalog.js';
 import { InvalidCatalogError } from '../errors.js';
 import { openDatabase, type Database, type OpenOptions } from '../state/database.js';
 import type { DatabaseTarget } from '../state/database-url.js';
-import { POSTGRES_NUMERIC_TYPES_SQL, checkLiveTables, describeTables, tablesToDescribe, type LiveColumn, type LiveTables } from './live-table-check.js';
+import { checkLiveTables, describeTables, tablesToDescribe, type LiveColumn, type LiveTables } from './live-table-check.js';
 import { createSequelizeTierStore, type SequelizeStoreOptions } from './sequelize-tier-store.js';
 import type { StorageDescription, TierTableDescription } from './storage-description.js';
 import type { TierStore } from './tier-store.js';
@@ -36,14 +36,7 @@ export async function openAppStore(
 
 async function describeLive(db: Database, d: StorageDescription): Promise<LiveTables> {
   const qi = db.sequelize.getQueryInterface();
-  const numeric =
-    db.dialect === 'postgres'
-      ? async (table: string) => {
-          const rows = await db.query<{ column_name: string; numeric_precision: number; numeric_scale: number }>(POSTGRES_NUMERIC_TYPES_SQL, { replacements: { table } });
-          return Object.fromEntries(rows.map((r) => [r.column_name, `NUMERIC(${r.numeric_precision}, ${r.numeric_scale})`]));
-        }
-      : undefined;
-  return describeTables((t) => qi.describeTable(t) as Promise<Record<string, LiveColumn>>, tablesToDescribe(d), numeric);
+  return describeTables((t) => qi.describeTable(t) as Promise<Record<string, LiveColumn>>, tablesToDescribe(d), (t) => db.engine.preciseColumnTypes(db.sequelize, t));
 }
 
 type ColumnTypeName = NonNullable<TierTableDescription['types']>[string];

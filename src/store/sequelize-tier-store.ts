@@ -117,18 +117,8 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   }
 
   function lockTimeout(ms: number): StaleError {
-    // PostgreSQL: only tierctl takes its advisory lock key. SQLite: the write lock is the
-    // file's, and any client can hold it (a sqlite3 shell in a transaction, the app itself).
-    if (db.dialect === 'sqlite') {
-      return new StaleError(
-        `another process holds the write lock on ${db.display} (another tierctl run, or any program writing to that file); gave up after ${ms} ms`,
-        'wait for the other apply to finish (or whatever else writes to the file: an open sqlite3 shell, a long write in the application), then plan again; or raise --lock-timeout',
-      );
-    }
-    return new StaleError(
-      `another tierctl run holds the lock on ${db.display}; gave up after ${ms} ms`,
-      'wait for the other apply to finish, then plan again (or raise --lock-timeout)',
-    );
+    const { message, hint } = db.engine.lockTimeoutMessage(db.display, ms);
+    return new StaleError(message, hint);
   }
 
   /** Child collections of the given tier refs (all when `refs` is null), one statement per table and batch. */

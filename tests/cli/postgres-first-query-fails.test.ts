@@ -22,7 +22,8 @@ describe.skipIf(postgres.skip)('PostgreSQL whose first query fails', () => {
   it('prints the error and exits 1 (statement_timeout=1 through the URL)', async () => {
     const url = `${db.url}?options=-c%20statement_timeout%3D1`;
     const r = await tierctl(['plan', '--skip-stripe', '--database', url], { timeoutMs: 30_000 });
-    expect(r.stderr).toContain('statement timeout');
+    // PostgreSQL words a 1 ms statement_timeout either way, depending on when the cancel lands.
+    expect(r.stderr).toMatch(/statement timeout|canceling statement/);
     expect(r.code).toBe(1);
   }, 40_000);
 });

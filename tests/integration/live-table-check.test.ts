@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog, type LoadedCatalog } from '../../src/catalog/load-catalog.js';
-import { POSTGRES_NUMERIC_TYPES_SQL, checkLiveTables, describeTables, tablesToDescribe, type LiveColumn } from '../../src/store/live-table-check.js';
+import { dialectFor } from '../../src/store/dialects/index.js';
+import { checkLiveTables, describeTables, tablesToDescribe, type LiveColumn } from '../../src/store/live-table-check.js';
 import { createAppTables, execScript } from '../support/app-schema.js';
 import { ROOT } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
@@ -52,11 +53,7 @@ for (const backend of BACKENDS) {
     const check = async (example: string, loaded: LoadedCatalog) => {
       const s = sequelize[example]!;
       const qi = s.getQueryInterface();
-      const numeric = async (table: string) => {
-        const rows = (await s.query(POSTGRES_NUMERIC_TYPES_SQL, { replacements: { table }, type: 'SELECT' })) as { column_name: string; numeric_precision: number; numeric_scale: number }[];
-        return Object.fromEntries(rows.map((r) => [r.column_name, `NUMERIC(${r.numeric_precision}, ${r.numeric_scale})`]));
-      };
-      const live = await describeTables((t) => qi.describeTable(t) as Promise<Record<string, LiveColumn>>, tablesToDescribe(loaded.storage!.description), backend.name === 'postgres' ? numeric : undefined);
+      const live = await describeTables((t) => qi.describeTable(t) as Promise<Record<string, LiveColumn>>, tablesToDescribe(loaded.storage!.description), (t) => dialectFor(backend.name).preciseColumnTypes(s, t));
       return checkLiveTables(loaded, live).map((d) => `${d.file}:${d.line}: ${d.message}`);
     };
 

@@ -27,10 +27,18 @@ export interface Dialect {
   /** Names of the tables in the schema tierctl works in, in one query. */
   listTables(sequelize: Sequelize, tx: Transaction | null): Promise<Set<string>>;
   /**
+   * Column types `describeTable` leaves incomplete, by column name (PostgreSQL: NUMERIC
+   * without its precision and scale, which the live-table check needs to refuse a value
+   * the column cannot hold). Empty where describeTable is complete.
+   */
+  preciseColumnTypes(sequelize: Sequelize, table: string): Promise<Record<string, string>>;
+  /**
    * Per-connection settings Sequelize has no option for (SQLite: the busy timeout, which is
    * the lock timeout, and `query_only` for read-only commands). Called once per Sequelize instance.
    */
   configure(sequelize: Sequelize, options: { busyTimeoutMs: number; readOnly: boolean }): void;
+  /** The lock-timeout message: who can hold this database's writer lock, and what to do. */
+  lockTimeoutMessage(display: string, ms: number): { message: string; hint: string };
   /** What to check when the database cannot be opened. */
   readonly connectionHint: string;
 }

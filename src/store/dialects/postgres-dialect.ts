@@ -67,6 +67,19 @@ export const postgresDialect: Dialect = {
     if (table) return `access to ${table[1]} (${message})`;
     return message;
   },
+  // Only tierctl takes its advisory lock key.
+  lockTimeoutMessage: (display, ms) => ({
+    message: `another tierctl run holds the lock on ${display}; gave up after ${ms} ms`,
+    hint: 'wait for the other apply to finish, then plan again (or raise --lock-timeout)',
+  }),
+  async preciseColumnTypes(sequelize: Sequelize, table: string) {
+    const { QueryTypes } = await import('sequelize');
+    const rows = await sequelize.query<{ column_name: string; numeric_precision: number; numeric_scale: number }>(
+      "SELECT column_name, numeric_precision, numeric_scale FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = :table AND data_type = 'numeric' AND numeric_precision IS NOT NULL",
+      { type: QueryTypes.SELECT, replacements: { table }, raw: true },
+    );
+    return Object.fromEntries(rows.map((r) => [r.column_name, `NUMERIC(${r.numeric_precision}, ${r.numeric_scale})`]));
+  },
   async listTables(sequelize: Sequelize, tx: Transaction | null) {
     const { QueryTypes } = await import('sequelize');
     // pg_catalog, not information_schema: information_schema.tables hides tables the role has

@@ -33,6 +33,15 @@ export const sqliteDialect: Dialect = {
     const rows = await sequelize.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'", { type: QueryTypes.SELECT, transaction: tx, raw: true });
     return new Set(rows.map((r) => r.name));
   },
+  // The write lock is the file's, and any client can hold it (a sqlite3 shell in a
+  // transaction, the app itself): the message cannot claim it is another tierctl run.
+  lockTimeoutMessage: (display, ms) => ({
+    message: `another process holds the write lock on ${display} (another tierctl run, or any program writing to that file); gave up after ${ms} ms`,
+    hint: 'wait for the other apply to finish (or whatever else writes to the file: an open sqlite3 shell, a long write in the application), then plan again; or raise --lock-timeout',
+  }),
+  async preciseColumnTypes() {
+    return {};
+  },
   configure(sequelize, { busyTimeoutMs, readOnly }) {
     // node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per transaction
     // without a hook to set it; wrap getConnection so every connection gets it (and, for
