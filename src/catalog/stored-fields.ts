@@ -44,8 +44,11 @@ export function storedFields(d: StorageDescription): StoredFields {
   };
 }
 
-/** The values an untracked field takes: the tier file's defaults (tierFromFile). */
-const DEFAULTS = {
+/**
+ * The values an untracked field takes: the tier file's defaults (tierFromFile). The store
+ * reads a field its storage holds no column for as the same value (store/tier-rows.ts).
+ */
+export const FIELD_DEFAULTS: { [F in Exclude<TierField, 'key' | 'name'>]: Tier[F] } = {
   description: null,
   customer_facing: true,
   display_order: 0,
@@ -53,7 +56,7 @@ const DEFAULTS = {
   protected: false,
   billing_provider: 'exempt',
   fallback_price: null,
-} as const;
+};
 
 /** A tier as the storage can hold it (see the module comment). Pure. */
 export function projectTier(t: Tier, s: StoredFields): Tier {
@@ -61,14 +64,14 @@ export function projectTier(t: Tier, s: StoredFields): Tier {
   const out: Tier = {
     key: t.key,
     name: t.name,
-    description: has('description') ? t.description : DEFAULTS.description,
-    customer_facing: has('customer_facing') ? t.customer_facing : DEFAULTS.customer_facing,
-    display_order: has('display_order') ? t.display_order : DEFAULTS.display_order,
-    status: has('status') ? t.status : DEFAULTS.status,
-    protected: has('protected') ? t.protected : DEFAULTS.protected,
-    billing_provider: has('billing_provider') ? t.billing_provider : DEFAULTS.billing_provider,
+    description: has('description') ? t.description : FIELD_DEFAULTS.description,
+    customer_facing: has('customer_facing') ? t.customer_facing : FIELD_DEFAULTS.customer_facing,
+    display_order: has('display_order') ? t.display_order : FIELD_DEFAULTS.display_order,
+    status: has('status') ? t.status : FIELD_DEFAULTS.status,
+    protected: has('protected') ? t.protected : FIELD_DEFAULTS.protected,
+    billing_provider: has('billing_provider') ? t.billing_provider : FIELD_DEFAULTS.billing_provider,
     billing_keys: s.billingKeys === 'none' ? [] : [...t.billing_keys],
-    fallback_price: has('fallback_price') ? t.fallback_price : DEFAULTS.fallback_price,
+    fallback_price: has('fallback_price') ? t.fallback_price : FIELD_DEFAULTS.fallback_price,
     limits: s.limits === 'rows' ? { ...t.limits } : Object.fromEntries([...s.limitColumns.keys()].sort().map((n) => [n, t.limits[n] ?? null])),
     permissions: s.permissions === 'none' ? [] : [...t.permissions],
   };

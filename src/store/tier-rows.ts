@@ -3,6 +3,7 @@ import { booleanValue, enumValue, integerValue, nullableTextValue, textValue, ty
 import { storedLimitValue } from './limit-value.js';
 import type { ColumnScalar, ColumnSource, StorageDescription, TierField } from './storage-description.js';
 import { toDict } from '../dict.js';
+import { FIELD_DEFAULTS } from '../catalog/stored-fields.js';
 
 /**
  * Row ⇄ tier conversion for the tier table, driven by the description's column sources.
@@ -16,17 +17,6 @@ export type TierRow = Record<string, unknown>;
 
 /** A tier with the per-tier app values the model gains for `tier-column` sources (store-mapped). */
 type TierWithColumns = Tier & { columns?: Record<string, ColumnScalar> };
-
-/** What a tier reads as when its storage holds no column for a field: the tier-file defaults. */
-export const FIELD_DEFAULTS: { [F in Exclude<TierField, 'key' | 'name'>]: Tier[F] } = {
-  description: null,
-  customer_facing: true,
-  display_order: 0,
-  status: 'active',
-  protected: false,
-  billing_provider: 'exempt',
-  fallback_price: null,
-};
 
 /** The tier-table columns of `tier` (key column included, id column excluded). `now` feeds timestamp sources. */
 export function tierToRow(d: StorageDescription, tier: Tier, now: Date, creating: boolean): TierRow {
