@@ -31,6 +31,10 @@ export default defineConfig({
           include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
           exclude: ['tests/unit/**/*.test.ts', '**/node_modules/**'],
           pool: 'forks',
+          // In-process racers (concurrency.test.ts) each wait for SQLite's lock inside a
+          // libuv thread (node-sqlite3's busy timeout); the default 4 threads would leave
+          // the lock holder none to finish on. Read when a fork starts.
+          env: { UV_THREADPOOL_SIZE: '16' },
           globalSetup: ['tests/support/global-setup.ts'],
         },
       },
