@@ -4,9 +4,15 @@ import { defineConfig } from 'vitest/config';
  * Two projects (`npm test` runs both; `npm run soak` uses vitest.soak.config.ts):
  * - unit: pure tests (tests/unit/*.test.ts), no I/O, in worker threads sharing one module
  *   graph (isolate: false): no process start-up or re-import per file.
- * - integration: everything else (integration, cli, Ink UI, any new folder), each file in
- *   its own forked process: real databases, real processes, process-wide state (env,
- *   Ink's colour detection at import).
+ * - integration: everything else (integration, cli, any new folder), in forked processes
+ *   (real databases, real processes; a fork's libuv threads and env are its own) that are
+ *   reused from file to file without re-importing the module graph (isolate: false): each
+ *   file used to pay its own fork start and its own import of sequelize, ajv, the stripe
+ *   SDK… (import 15.6 s -> 4.7 s summed over tests/integration, CPU -28%). So a test file
+ *   must leave no process-wide state behind: restore any process.env it changes, close its
+ *   servers and databases, and no vi.mock of a module another file imports. A file that
+ *   cannot (Ink's colour detection at import: tests/support/force-color.ts) goes into the
+ *   unit project's pattern or gets a project of its own with isolate: true.
  */
 export default defineConfig({
   test: {
@@ -31,6 +37,7 @@ export default defineConfig({
           include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
           exclude: ['tests/unit/**/*.test.ts', '**/node_modules/**'],
           pool: 'forks',
+          isolate: false,
           // In-process racers (concurrency.test.ts) each wait for SQLite's lock inside a
           // libuv thread (node-sqlite3's busy timeout); the default 4 threads would leave
           // the lock holder none to finish on. Read when a fork starts.
