@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects (`npm test` runs both; `npm run soak` uses vitest.soak.config.ts):
+ * Three projects (`npm test` runs all three; `npm run soak` uses vitest.soak.config.ts):
  * - unit: pure tests (tests/unit/*.test.ts), no I/O, in worker threads sharing one module
  *   graph (isolate: false): no process start-up or re-import per file.
  * - integration: everything else (integration, cli, any new folder), in forked processes
@@ -11,8 +11,9 @@ import { defineConfig } from 'vitest/config';
  *   SDK… (import 15.6 s -> 4.7 s summed over tests/integration, CPU -28%). So a test file
  *   must leave no process-wide state behind: restore any process.env it changes, close its
  *   servers and databases, and no vi.mock of a module another file imports. A file that
- *   cannot (Ink's colour detection at import: tests/support/force-color.ts) goes into the
- *   unit project's pattern or gets a project of its own with isolate: true.
+ *   cannot gets a project of its own with isolate: true, as the Ink views have:
+ * - ui: the Ink views (*.test.tsx), each file in its own fork (Ink's colour and CI
+ *   detection at import: tests/support/force-color.ts).
  */
 export default defineConfig({
   test: {
@@ -34,7 +35,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
+          include: ['tests/**/*.test.ts'],
           exclude: ['tests/unit/**/*.test.ts', '**/node_modules/**'],
           pool: 'forks',
           isolate: false,
@@ -43,6 +44,16 @@ export default defineConfig({
           // the lock holder none to finish on. Read when a fork starts.
           env: { UV_THREADPOOL_SIZE: '16' },
           globalSetup: ['tests/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The Ink views (*.test.tsx): Ink and its colour library read FORCE_COLOR and CI
+          // once, at import (tests/support/force-color.ts), so each file imports them afresh.
+          name: 'ui',
+          include: ['tests/**/*.test.tsx'],
+          pool: 'forks',
         },
       },
     ],
