@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './tests/support/slow-first-sequencer.js';
 
 /**
  * Three projects (`npm test` runs all three; `npm run soak` uses vitest.soak.config.ts):
@@ -21,6 +22,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests create their own databases; two workers match the two cores.
     maxWorkers: 2,
+    // The longest files first, so none is left running alone at the end (slow-first-sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         extends: true,
