@@ -121,10 +121,10 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
         break;
       }
       case 'stripe': {
-        const what = source.object === 'price' ? `the price recurring every ${source.interval}` : 'the product';
+        const what = source.object === 'price' ? `the ID of the price recurring every ${source.interval}` : 'the ID of the tier\'s product';
         const id = source.object === 'price' ? `price:${source.interval}` : 'product';
         const first = stripeHome.get(id);
-        if (first) err(path, `${what} Stripe resolves is already stored in column "${first}"`, 'store each resolved ID in one column');
+        if (first) err(path, `${what} is already stored in column "${first}"`, 'store each resolved ID in one column');
         else stripeHome.set(id, column);
         break;
       }

@@ -71,9 +71,10 @@ export const columnSourceSchema = {
         stripe: { description: 'price: the ID of the price with the given recurring interval. product: the ID of the tier\'s product.', enum: STRIPE_OBJECTS },
         interval: { description: 'For stripe: price, the recurring interval of the price (Stripe\'s recurring.interval).', enum: STRIPE_INTERVALS },
       },
+      // A price needs its interval; a product has none.
       if: { properties: { stripe: { const: 'price' } } },
-      then: { required: ['interval'] },
-      else: { not: { required: ['interval'] } },
+      then: { properties: { interval: { enum: STRIPE_INTERVALS } }, required: ['interval'] },
+      else: { properties: { interval: false } },
     },
     {
       description: 'The tier\'s permissions as JSON: an array of names, or an object of flags {"name": true}.',
