@@ -76,7 +76,7 @@ describe('storage: {stripe: price|product} columns', () => {
     ]);
     const twice = `${CATALOG}      price_again: { stripe: price, interval: month }\n`;
     expect(problems(twice, { 'tiers/essential.yaml': ESSENTIAL })).toEqual([
-      'tiers/catalog.yaml:13:7: the ID of the price recurring every month is already stored in column "stripe_price_monthly_id" (store each resolved ID in one column)',
+      'tiers/catalog.yaml:13:20: the ID of the price recurring every month is already stored in column "stripe_price_monthly_id" (store each resolved ID in one column)',
     ]);
   });
 
