@@ -95,6 +95,8 @@ for (const backend of BACKENDS) {
       await db.sql(`INSERT INTO plans (code, name, stripe_product_id, stripe_price_monthly_id, stripe_price_annual_id) VALUES ('essential', 'Essential', 'prod_essential', 'price_old_copy', NULL)`);
       await db.sql(`INSERT INTO plans (code, name, stripe_product_id, stripe_price_monthly_id, stripe_price_annual_id) VALUES ('free', 'Free', NULL, NULL, NULL)`);
       const first = await planJson();
+      // The IDs come from verification's one prices.list call (3 lookup keys): nothing more is asked.
+      expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /v1/prices']);
       expect(first.stripe.verified).toBe(true);
       expect(first.stripe.unresolved_columns).toBeUndefined();
       expect(columnChanges(first)).toEqual({
