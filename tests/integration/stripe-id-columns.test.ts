@@ -99,6 +99,8 @@ for (const backend of BACKENDS) {
       // The IDs come from verification's one prices.list call (3 lookup keys): nothing more is asked.
       expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /v1/prices']);
       expect(first.stripe.verified).toBe(true);
+      // Per lookup key: the price, its recurring interval and its product, which the columns take.
+      expect(first.stripe.keys['essential_annual']).toMatchObject({ tier: 'essential', price: 'price_ess_y1', interval: 'year', product: 'prod_essential' });
       expect(first.stripe.unresolved_columns).toBeUndefined();
       expect(columnChanges(first)).toEqual({
         essential: { stripe_price_monthly_id: { before: 'price_old_copy', after: 'price_ess_m1' }, stripe_price_annual_id: { before: null, after: 'price_ess_y1' } },
