@@ -23,12 +23,12 @@ export function tierToRow(d: StorageDescription, tier: Tier, now: Date, creating
   const row: TierRow = { [d.tier.keyColumn]: tier.key };
   for (const [column, source] of Object.entries(d.tier.columns)) {
     if (source.kind === 'timestamp' && source.on === 'create' && !creating) continue;
-    row[column] = columnValue(source, tier, now);
+    row[column] = columnValue(column, source, tier, now);
   }
   return row;
 }
 
-function columnValue(source: ColumnSource, tier: Tier, now: Date): unknown {
+function columnValue(column: string, source: ColumnSource, tier: Tier, now: Date): unknown {
   switch (source.kind) {
     case 'field':
       return tier[source.field];
@@ -41,6 +41,9 @@ function columnValue(source: ColumnSource, tier: Tier, now: Date): unknown {
       return now;
     case 'tier-column':
       return (tier as TierWithColumns).columns?.[source.name] ?? null;
+    case 'stripe':
+      // Resolved before planning (plan/resolve-stripe-ids.ts), from Stripe or, without it, the row's own value.
+      return (tier as TierWithColumns).columns?.[column] ?? null;
     case 'limit':
       return tier.limits[source.limit] ?? null;
     case 'billing-key':
@@ -96,6 +99,9 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
       }
       case 'tier-column':
         (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
+        break;
+      case 'stripe':
+        (tier.columns ??= {})[column] = raw === undefined ? null : nullableTextValue(ref, column, raw);
         break;
       case 'limit':
         tier.limits[source.limit] = storedLimitValue(raw, { table: d.tier.table, limit: source.limit, tier: JSON.stringify(tier.key), column });
