@@ -50,7 +50,7 @@ export function stripeTimeout(value: string | undefined): { timeoutMs?: number }
  * count retries without waiting real seconds. The curve's shape, jitter and deadline are
  * unchanged (tests/harden/stripe-rate-limit.test.ts checks them with a fake clock).
  */
-function testRetryDelay(env: NodeJS.ProcessEnv): { retryDelay?: { initialMs: number; maxMs: number } } {
+export function testRetryDelay(env: NodeJS.ProcessEnv): { retryDelay?: { initialMs: number; maxMs: number } } {
   const value = env['TIERCTL_TEST_STRIPE_RETRY_MS'];
   if (value === undefined || value === '') return {};
   const ms = Number(value);
