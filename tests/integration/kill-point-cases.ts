@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, type ExpectStatic } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PausePoint } from '../../src/store/tier-store.js';
 import { writeSyntheticCatalog } from '../bench/synthetic-catalog.mjs';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
@@ -49,86 +49,78 @@ export function describeKillPoints(cases: readonly KillCase[]): void {
 
   for (const backend of BACKENDS) {
     describe.skipIf(backend.skip)(`SIGKILL at each pause point of an apply on ${backend.name}`, () => {
+      let db: TestDatabase;
+      let work: string;
+      let pause: PauseControl;
       /** Databases in state a and b, applied once; each test works on a copy. */
       const templates: Partial<Record<'a' | 'b', TestDatabase>> = {};
       /** Fingerprints of the two states, from tierctl's own plan. */
       const fingerprints: Partial<Record<'a' | 'b', string>> = {};
-      const cli = (args: string[], url: string, cwd: string) => runMain([...args, '--database', url], { cwd });
-      const applyIn = (name: 'a' | 'b', url: string, cwd: string) => cli(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dirOf(name)], url, cwd);
-      const planOf = async (name: 'a' | 'b', url: string, cwd: string, expect: ExpectStatic): Promise<PlanJson> => {
-        const r = await cli(['plan', '--skip-stripe', '--format', 'json', '--dir', dirOf(name)], url, cwd);
+      const cli = (args: string[], url = db.url) => runMain([...args, '--database', url], { cwd: work });
+      const applyIn = (name: 'a' | 'b', url = db.url) => cli(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dirOf(name)], url);
+      const planOf = async (name: 'a' | 'b', url = db.url): Promise<PlanJson> => {
+        const r = await cli(['plan', '--skip-stripe', '--format', 'json', '--dir', dirOf(name)], url);
         expect(r.stderr).not.toMatch(STACK_FRAME);
         expect(r.code, r.stderr).toBe(0);
         return JSON.parse(r.stdout) as PlanJson;
       };
-      /** Copies are made one at a time: PostgreSQL refuses a template another CREATE DATABASE is reading. */
-      let cloning: Promise<unknown> = Promise.resolve();
-      const copyOf = (from: 'a' | 'b'): Promise<TestDatabase> => {
-        const copy = cloning.then(() => templates[from]!.clone());
-        cloning = copy.catch(() => undefined);
-        return copy;
-      };
 
       beforeAll(async () => {
-        const work = mkdtempSync(path.join(tmpdir(), 'tierctl-kill-'));
-        try {
-          const a = await backend.create();
-          expect((await applyIn('a', a.url, work)).code).toBe(0);
-          const b = await a.clone();
-          expect((await applyIn('b', b.url, work)).code).toBe(0);
-          Object.assign(templates, { a, b });
-          const ab = await planOf('b', a.url, work, expect);
-          Object.assign(fingerprints, { a: ab.base_fingerprint, b: ab.desired_fingerprint });
-          expect(fingerprints.a).not.toBe(fingerprints.b);
-        } finally {
-          rmSync(work, { recursive: true, force: true });
-        }
+        work = mkdtempSync(path.join(tmpdir(), 'tierctl-kill-'));
+        const a = await backend.create();
+        expect((await applyIn('a', a.url)).code).toBe(0);
+        const b = await a.clone();
+        expect((await applyIn('b', b.url)).code).toBe(0);
+        Object.assign(templates, { a, b });
+        const ab = await planOf('b', a.url);
+        Object.assign(fingerprints, { a: ab.base_fingerprint, b: ab.desired_fingerprint });
+        expect(fingerprints.a).not.toBe(fingerprints.b);
+        rmSync(work, { recursive: true, force: true });
       });
       afterAll(async () => {
         await templates.a?.drop();
         await templates.b?.drop();
       });
+      beforeEach(async () => {
+        work = mkdtempSync(path.join(tmpdir(), 'tierctl-kill-'));
+        pause = new PauseControl();
+      });
+      afterEach(async () => {
+        await db?.drop();
+        rmSync(work, { recursive: true, force: true });
+        pause.remove();
+      });
 
-      // The cases run at once (each its own copy, work dir and pause dir): most of each is
-      // a tierctl process starting up and the test waiting for it.
       for (const { point, from } of cases) {
         const to = from === 'a' ? 'b' : 'a';
-        it.concurrent(`killed at ${point} (${from} -> ${to}): ${point === 'during-commit' ? 'as before or as planned' : 'exactly as before'}, then the next apply succeeds`, async ({ expect }) => {
-          const work = mkdtempSync(path.join(tmpdir(), 'tierctl-kill-'));
-          const pause = new PauseControl();
-          const db = await copyOf(from);
-          try {
-            const before = await dumpTables(db);
-            const fingerprint = { from: fingerprints[from]!, to: fingerprints[to]! };
+        it(`killed at ${point} (${from} -> ${to}): ${point === 'during-commit' ? 'as before or as planned' : 'exactly as before'}, then the next apply succeeds`, async () => {
+          db = await templates[from]!.clone();
+          const before = await dumpTables(db);
+          const fingerprint = { from: fingerprints[from]!, to: fingerprints[to]! };
 
-            const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dirOf(to), '--database', db.url], { cwd: work, env: pause.env(point) });
-            if (!(await pause.waitFor(point, { gaveUp: child.exited }))) expect.fail(`the apply finished without reaching ${point}:\n${(await child.exited).stderr}`);
-            child.kill('SIGKILL');
-            const result = await child.exited;
-            expect(result.signal, result.stderr).toBe('SIGKILL');
-            expect(result.stderr).not.toMatch(STACK_FRAME);
+          const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy', '--dir', dirOf(to), '--database', db.url], { cwd: work, env: pause.env(point) });
+          if (!(await pause.waitFor(point, { gaveUp: child.exited }))) expect.fail(`the apply finished without reaching ${point}:\n${(await child.exited).stderr}`);
+          child.kill('SIGKILL');
+          const result = await child.exited;
+          expect(result.signal, result.stderr).toBe('SIGKILL');
+          expect(result.stderr).not.toMatch(STACK_FRAME);
 
-            // tierctl's own read path first: on SQLite it has to recover the journal the kill left.
-            const now = (await planOf(to, db.url, work, expect)).base_fingerprint;
-            const committed = point === 'during-commit' && now !== fingerprint.from;
-            if (!committed) {
-              expect(now, 'the database is not as it was before the killed apply').toBe(fingerprint.from);
-              expect(await dumpTables(db), 'fingerprint as before, but rows or the audit table changed').toBe(before);
-            } else {
-              expect(now, 'the database is neither as before nor as planned').toBe(fingerprint.to);
-            }
-
-            const next = await applyIn(to, db.url, work);
-            expect(next.code, next.stderr).toBe(0);
-            // One audit row per apply that committed: the setup, then the killed one or the next.
-            const setups = from === 'b' ? 2 : 1;
-            const runs = (await db.sql<{ status: string }>('SELECT status FROM reconcile_run ORDER BY id')).map((r) => r.status);
-            expect(runs).toEqual([...Array<string>(setups + 1).fill('applied'), ...(committed ? ['no-op'] : [])]);
-          } finally {
-            await db.drop();
-            rmSync(work, { recursive: true, force: true });
-            pause.remove();
+          // tierctl's own read path first: on SQLite it has to recover the journal the kill left.
+          const now = (await planOf(to)).base_fingerprint;
+          const committed = point === 'during-commit' && now !== fingerprint.from;
+          if (!committed) {
+            expect(now, 'the database is not as it was before the killed apply').toBe(fingerprint.from);
+            expect(await dumpTables(db), 'fingerprint as before, but rows or the audit table changed').toBe(before);
+          } else {
+            expect(now, 'the database is neither as before nor as planned').toBe(fingerprint.to);
           }
+
+          const next = await applyIn(to);
+          expect(next.code, next.stderr).toBe(0);
+          // One audit row per apply that committed: the setup, then the killed one or the next.
+          const setups = from === 'b' ? 2 : 1;
+          const runs = (await db.sql<{ status: string }>('SELECT status FROM reconcile_run ORDER BY id')).map((r) => r.status);
+          expect(runs).toEqual([...Array<string>(setups + 1).fill('applied'), ...(committed ? ['no-op'] : [])]);
         });
       }
     });
