@@ -25,8 +25,7 @@ describe('the real tierctl process, one command each', () => {
   });
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-  // Independent processes run at once (it.concurrent); the commands below them share one database, in order.
-  it.concurrent('--help and --version', async ({ expect }) => {
+  it('--help and --version', async () => {
     const help = await tierctl(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: tierctl <command>');
@@ -36,7 +35,7 @@ describe('the real tierctl process, one command each', () => {
     expect(version.stdout.trim()).toBe(TOOL_VERSION);
   });
 
-  it.concurrent('an unknown command: exit 1 and a hint on stderr, nothing on stdout', async ({ expect }) => {
+  it('an unknown command: exit 1 and a hint on stderr, nothing on stdout', async () => {
     const r = await tierctl(['frobnicate']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -102,7 +101,7 @@ describe('the real tierctl process, one command each', () => {
 describe('hostile input through the real process (a sample; the corpus runs in-process in hostile-input.test.ts)', () => {
   const HOSTILE = path.join(ROOT, 'tests', 'fixtures', 'hostile');
   for (const name of ['control-chars-raw', 'invalid-utf8', 'sql-in-tier-key']) {
-    it.concurrent(`validate refuses ${name}: exit 1, file:line:col, no raw control characters, no stack trace`, async ({ expect }) => {
+    it(`validate refuses ${name}: exit 1, file:line:col, no raw control characters, no stack trace`, async () => {
       const c = JSON.parse(readFileSync(path.join(HOSTILE, name, 'case.json'), 'utf8')) as { error: string };
       const work = mkdtempSync(path.join(tmpdir(), `tierctl-smoke-${name}-`));
       try {
