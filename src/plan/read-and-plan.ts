@@ -1,6 +1,7 @@
 import { verifyBilling } from '../billing/verify-billing.js';
 import { compareDiagnostics, type Diagnostic } from '../catalog/diagnostic.js';
-import { billingKeyPosition, permissionPosition, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
+import { billingKeyPosition, permissionPosition, platformPositions, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
+import { unknownPlatformProblems } from './platform-check.js';
 import { emptyCatalog, type Catalog } from '../catalog/model.js';
 import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
 import { InvalidCatalogError } from '../errors.js';
@@ -28,6 +29,8 @@ export interface ActualSide {
   /** Child rows whose tier or permission is gone: the plan removes them first. */
   orphans?: OrphanRow[];
   drift?: Drift | undefined;
+  /** The app's platform table (storage: resolving platforms through it): a tier file may only name its codes. */
+  platforms?: { table: string; codes: string[] };
   /** Damage found in the audit row read for drift (by run id): notes, never a failure. */
   problems?: string[];
 }
@@ -58,11 +61,15 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
   const [billing, actual] = await Promise.allSettled([verifiedBilling(loaded, options.skipStripe, options.env), readActual()]);
   if (actual.status === 'rejected') throw actual.reason;
   if (billing.status === 'rejected') throw billing.reason;
-  return assemblePlan(loaded, actual.value, billing.value);
+  return assemblePlan({ ...loaded, platformAt: platformPositions(loaded) }, actual.value, billing.value);
 }
 
 /** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
 export function assemblePlan(desired: DesiredState & { subscribers?: SubscribersRef | null }, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+  if (actual.platforms) {
+    const unknown = unknownPlatformProblems(desired.catalog, actual.platforms, desired.platformAt);
+    if (unknown.length) throw new InvalidCatalogError(unknown, `tier files against ${actual.platforms.table}`);
+  }
   const counts = actual.subscriberCounts;
   // Where catalog.yaml says subscribers are (apply checks the plan says the same), else the store's.
   const fromFiles = desired.subscribers;
@@ -99,7 +106,9 @@ export async function readSide(store: TierStore, tx: StoreTransaction, snapshot:
   // Last in the transaction: on PostgreSQL a failed statement ends the transaction's reads.
   const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
   const ref = store.description.subscribers;
+  const platform = store.description.tier.platform;
   return {
+    ...(platform?.kind === 'table' && snapshot.platforms ? { platforms: { table: platform.table, codes: snapshot.platforms } } : {}),
     catalog: snapshot.catalog,
     subscriberCounts,
     subscribers: ref ? { table: ref.table, column: ref.column } : null,

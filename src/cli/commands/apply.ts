@@ -3,6 +3,7 @@ import { applyPlan, checkApplicable, type ApplyResult } from '../../apply/apply-
 import { BugError, TierctlError, type Outcome } from '../../errors.js';
 import { summaryLine } from '../../plan/build-plan.js';
 import { loadCatalogDir } from '../../catalog/read-catalog-dir.js';
+import { platformPositions } from '../../catalog/load-catalog.js';
 import { canonicalJson } from '../../plan/canonical-json.js';
 import { readPlanFile } from '../../plan/plan-file.js';
 import type { Plan } from '../../plan/plan-schema.js';
@@ -92,7 +93,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     // No one to ask: plan against the state read under the lock and apply it in the same
     // transaction, so the state is read once (Stripe is verified first, outside the lock).
     const billing = await verifiedBilling(loaded!, skipStripe, io.env);
-    const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom };
+    const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom, platformAt: platformPositions(loaded!) };
     // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
     loaded = undefined;
     return withStore<Outcome>(await openWriter(), async (d) => {
