@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -183,3 +184,24 @@ function cmpNullsFirst(a: string | null, b: string | null): number {
 function cmpNullsLast(a: string | null, b: string | null): number {
   return a === b ? 0 : a === null ? 1 : b === null ? -1 : a.localeCompare(b);
 }
+
+describe('plan --against GIT_REF with platform tiers (no database)', () => {
+  it('names platform tiers key@platform, a change on one leaving the global tier of the key alone', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'tierctl-against-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, stdio: 'pipe' }).toString();
+    try {
+      writeFiles(cwd, FILES);
+      git('init', '-q', '-b', 'main');
+      git('add', '.');
+      git('commit', '-qm', 'tiers');
+      writeFileSync(path.join(cwd, 'tiers', 'essential@loyalty.yaml'), FILES['essential@loyalty.yaml']!.replace('users: 3', 'users: 4'));
+      rmSync(path.join(cwd, 'tiers', 'basic@loyalty.yaml'));
+      const r = await runMain(['plan', '--against', 'HEAD', '--skip-stripe', '--format', 'json'], { cwd });
+      expect(r.code, r.stderr).toBe(0);
+      const plan = JSON.parse(r.stdout) as { changes: { action: string; tier: string }[] };
+      expect(plan.changes.map((c) => `${c.action} ${c.tier}`)).toEqual(['update essential@loyalty', 'delete basic@loyalty']);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
