@@ -14,6 +14,7 @@ import { buildCatalogIndex, CatalogLookupError } from '../../src/runtime/catalog
 import { renderCatalogFiles } from '../../src/catalog/write-catalog-files.js';
 import { renderCatalogTypes } from '../../src/codegen/catalog-types.js';
 import { unknownPlatformProblems } from '../../src/plan/platform-check.js';
+import { billingKeysOf, featureExpectations } from '../../src/billing/verifier.js';
 
 const PLATFORMS = `platforms:
   loyalty: { name: Loyalty }
@@ -226,5 +227,16 @@ describe('files and types written from platform tiers', () => {
     const problems = unknownPlatformProblems(catalog, { table: 'platforms', codes: ['oms', 'loyalti'] }, { 'essential@loyalty': { file: 'tiers/essential@loyalty.yaml', line: 2, col: 11 } });
     expect(problems).toEqual([{ file: 'tiers/essential@loyalty.yaml', line: 2, col: 11, message: 'platform "loyalty" is not in the app\'s platform table platforms', hint: 'did you mean "loyalti"? The platforms there: loyalti, oms' }]);
     expect(unknownPlatformProblems(catalog, { table: 'platforms', codes: ['loyalty'] })).toEqual([]);
+  });
+});
+
+describe('billing verification of platform tiers', () => {
+  it('names each billing key\'s tier by its ref, so two tiers of one key stay apart', () => {
+    const catalog = normaliseCatalog({ 'p.earn': 'P' }, [tier('essential', { permissions: ['p.earn'] }), tier('essential', { ...loyalty, permissions: [] })]);
+    expect(billingKeysOf(catalog, 'stripe')).toEqual([
+      { tier: 'essential', key: 'essential_m' },
+      { tier: 'essential@loyalty', key: 'essential@loyalty_m' },
+    ]);
+    expect(featureExpectations(catalog, { 'p.earn': 'earn' }).tiers).toEqual({ essential: { 'p.earn': 'earn' }, 'essential@loyalty': {} });
   });
 });
