@@ -240,3 +240,48 @@ describe('billing verification of platform tiers', () => {
     expect(featureExpectations(catalog, { 'p.earn': 'earn' }).tiers).toEqual({ essential: { 'p.earn': 'earn' }, 'essential@loyalty': {} });
   });
 });
+
+describe('storage.tiers.platform (the app\'s own tables)', () => {
+  const storageCatalog = (platform: string, extra = '') => `permissions:
+  orders.view: View orders
+limits:
+  users: { description: Seats }
+${extra}storage:
+  tiers:
+    table: app_tiers
+    key: code
+    id: id
+${platform}    columns:
+      name: name
+      users_limit: { limit: users }
+`;
+  const plain = 'key: essential\nname: Essential\nlimits: { users: 1 }\n';
+  const onLoyalty = 'key: essential\nplatform: loyalty\nname: Essential\nlimits: { users: 1 }\n';
+
+  it('resolves {column, table, id, code} to a platform table, whose codes are checked at plan time (none declared here)', () => {
+    const r = load({ 'tiers/a.yaml': plain, 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: platform_id, table: platforms, id: id, code: code }\n')));
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.loaded.storage?.description.tier.platform).toEqual({ kind: 'table', column: 'platform_id', table: 'platforms', idColumn: 'id', codeColumn: 'code' });
+    expect(Object.keys(r.loaded.catalog.tiers)).toEqual(['essential', 'essential@loyalty']);
+  });
+
+  it('resolves {column} alone to a code column, whose codes must be declared under platforms:', () => {
+    const text = storageCatalog('    platform: { column: platform_code }\n');
+    const r = load({ 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', text));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics.map((d) => d.message)).toEqual(['platform "loyalty" is not declared in tiers/catalog.yaml']);
+    const declared = load({ 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: platform_code }\n', 'platforms:\n  loyalty: { name: Loyalty }\n')));
+    expect(declared.ok && declared.loaded.storage?.description.tier.platform).toEqual({ kind: 'code', column: 'platform_code' });
+  });
+
+  it('refuses half a platform table, a column used twice, platforms without a column, and a platform tier the table cannot hold', () => {
+    const half = problems({ 'tiers/a.yaml': plain }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: platform_id, table: platforms }\n')));
+    expect(half).toEqual([expect.stringMatching(/^tiers\/catalog\.yaml:10:15: platform: names its table, id and code together, or none of them/)]);
+    const twice = problems({ 'tiers/a.yaml': plain }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: name }\n')));
+    expect(twice).toEqual([expect.stringMatching(/^tiers\/catalog\.yaml:10:\d+: column "name" is already used/)]);
+    const none = problems({ 'tiers/a.yaml': plain }, src('tiers/catalog.yaml', storageCatalog('', 'platforms:\n  loyalty: { name: Loyalty }\n')));
+    expect(none).toEqual([expect.stringMatching(/^tiers\/catalog\.yaml:5:1: platforms: are declared, but storage\.tiers names no platform column/)]);
+    const unstored = problems({ 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', storageCatalog('')));
+    expect(unstored).toContain('tiers/b.yaml:2:11: this tier belongs to platform "loyalty", but app_tiers has no platform column (describe it under storage.tiers.platform in catalog.yaml, or remove platform: from this file)');
+  });
+});
