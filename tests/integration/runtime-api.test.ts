@@ -18,6 +18,7 @@ const referenceTiers = Object.values(reference.tiers);
 function expectedView(t: Tier) {
   return {
     key: t.key,
+    platform: null,
     name: t.name,
     description: t.description,
     customerFacing: t.customer_facing,
