@@ -25,6 +25,8 @@ const SLOW_FIRST = [
   'tests/integration/apply.test.ts',
   'tests/integration/apply-untrusted-plan.test.ts',
   'tests/cli/terminal-ux.test.ts',
+  'tests/cli/plan.test.ts',
+  'tests/cli/plan-output-safety.test.ts',
   'tests/cli/secrets/secrets-stripe-and-files.test.ts',
   'tests/cli/secrets/secrets-database-failures.test.ts',
 ];
