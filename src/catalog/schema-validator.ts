@@ -1,4 +1,3 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic } from './diagnostic.js';
 import { closest } from '../did-you-mean.js';
@@ -13,9 +12,8 @@ import {
   STRIPE_LOOKUP_KEY_PATTERN,
   TIER_KEY_PATTERN,
   WHOP_PRODUCT_KEY_PATTERN,
-  catalogSchema,
-  tierSchema,
 } from './schemas.js';
+import { catalog as catalogValidator, tier as tierValidator } from './shape-validators.generated.js';
 
 /** What each pattern means, so an error says what is expected instead of a regex. */
 const PATTERN_MEANING: Record<string, string> = {
@@ -29,16 +27,13 @@ const PATTERN_MEANING: Record<string, string> = {
   [PLATFORM_CODE_PATTERN]: 'a platform code: 1-32 lowercase letters, digits, _ or -, starting with a letter',
 };
 
-let compiled: { tier: ValidateFunction; catalog: ValidateFunction } | undefined;
-
-function validators() {
-  if (!compiled) {
-    // validateSchema: false skips compiling the draft 2020-12 meta-schema on every start
-    // (~50 ms of the 300 ms budget); tests/unit/schemas.test.ts checks our schemas once.
-    const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true, validateSchema: false });
-    compiled = { tier: ajv.compile(tierSchema), catalog: ajv.compile(catalogSchema) };
-  }
-  return compiled;
+/**
+ * The tier and catalog schemas of schemas.ts, compiled ahead of time by ajv's standalone
+ * code generator (shape-validators-source.ts; `npm run schemas`): compiling them at every
+ * start cost ~100 ms of each process's CPU. A unit test fails when they differ from schemas.ts.
+ */
+function validators(): { tier: ValidateFunction; catalog: ValidateFunction } {
+  return { tier: tierValidator, catalog: catalogValidator };
 }
 
 /**
