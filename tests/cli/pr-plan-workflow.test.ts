@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, REFERENCE_TIERS, ROOT, tierctl } from '../support/cli.js';
+import { BIN, REFERENCE_TIERS, ROOT } from '../support/cli.js';
+import { runMain } from '../support/run-main.js';
 
 /**
  * Runs the pull-request workflow's own steps, read from templates/workflows/tiers-plan.yml (what init writes),
@@ -204,7 +205,8 @@ describe('the tiers-plan workflow, run locally on a temporary repository', () =>
 
   it('with a read-only database secret, plans against it too, in the same single comment', async () => {
     const dbFile = path.join(root, 'prod.sqlite');
-    const applied = await tierctl(['apply', '--auto-approve', '--skip-stripe', '--database', `sqlite:${dbFile}`], { cwd: path.join(root, 'upstream') });
+    // The production database as an earlier apply left it (in-process: only the workflow's steps are under test).
+    const applied = await runMain(['apply', '--auto-approve', '--skip-stripe', '--database', `sqlite:${dbFile}`], { cwd: path.join(root, 'upstream') });
     expect(applied.code, applied.stderr).toBe(0);
     // The application's own table, named by subscribers: in catalog.yaml, so deletes can be checked.
     const sqlite3 = (await import('sqlite3')).default;
