@@ -127,6 +127,18 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
         break;
     }
   }
+  // Platform: a code column, or an id column resolved through the app's platform table.
+  let platform: StorageDescription['tier']['platform'] = null;
+  if (t.platform) {
+    const p = t.platform;
+    const named = [p.table, p.id, p.code].filter((x) => x !== undefined).length;
+    if (named !== 0 && named !== 3) err(['tiers', 'platform'], 'platform: names its table, id and code together, or none of them', 'write  platform: { column: platform_id, table: platforms, id: id, code: code }  (the column holds the platform row\'s id), or  platform: { column: platform }  (the column holds the code)');
+    if (p.column === t.key || p.column === t.id || Object.prototype.hasOwnProperty.call(t.columns, p.column)) err(['tiers', 'platform', 'column'], `column "${p.column}" is already used by the tier table's key, id or columns:`, 'the platform needs a column of its own');
+    platform = p.table !== undefined && p.id !== undefined && p.code !== undefined ? { kind: 'table', column: p.column, table: p.table, idColumn: p.id, codeColumn: p.code } : { kind: 'code', column: p.column };
+  }
+  if (catalog.platforms && Object.keys(catalog.platforms).length && !t.platform) {
+    out.push({ file: parsed.file, ...locate(parsed, pointer(['platforms']), true), message: 'platforms: are declared, but storage.tiers names no platform column', hint: 'add  platform: { column: ..., table: ..., id: ..., code: ... }  under storage.tiers, or remove platforms:' });
+  }
   if (!plainHome.has('name')) {
     err(['tiers', 'columns'], 'no column stores the tier name', 'add the name column, for example  name: name');
   }
@@ -167,7 +179,7 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
   const description: StorageDescription = {
     origin: 'app',
     at: positions.at([]),
-    tier: { table: t.table, keyColumn: t.key, idColumn: t.id, columns },
+    tier: { table: t.table, keyColumn: t.key, idColumn: t.id, platform, columns },
     limits: s.limits ? { kind: 'rows', table: s.limits.table, tierIdColumn: s.limits.tier_column, nameColumn: s.limits.name_column, valueColumn: s.limits.value_column } : { kind: 'columns' },
     permissions: s.permissions
       ? {

@@ -6,6 +6,7 @@ import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import {
   MAX_LIMIT_VALUE,
   NAME_PATTERN,
+  PLATFORM_CODE_PATTERN,
   SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
   STRIPE_FEATURE_KEY_PATTERN,
@@ -25,6 +26,7 @@ const PATTERN_MEANING: Record<string, string> = {
   [WHOP_PRODUCT_KEY_PATTERN]: 'a Whop product key such as prod_AbC123',
   [SQL_IDENTIFIER_PATTERN]: 'a plain SQL identifier (letters, digits, _), optionally schema.table',
   [SQL_COLUMN_PATTERN]: 'a plain SQL column name (letters, digits, _)',
+  [PLATFORM_CODE_PATTERN]: 'a platform code: 1-32 lowercase letters, digits, _ or -, starting with a letter',
 };
 
 let compiled: { tier: ValidateFunction; catalog: ValidateFunction } | undefined;

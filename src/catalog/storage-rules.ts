@@ -58,6 +58,9 @@ export function checkTiersAgainstStorage(storage: ResolvedStorage, stored: Store
         at(parsed, ['columns', name], `column "${name}" is not a per_tier column of ${table}`, hint);
       }
     }
+    if (tier.platform !== undefined && !d.tier.platform) {
+      at(parsed, ['platform'], `this tier belongs to platform "${tier.platform}", but ${table} has no platform column`, 'describe it under storage.tiers.platform in catalog.yaml, or remove platform: from this file', false);
+    }
     if (d.tier.idColumn === null && tier.renamed_from?.length) {
       at(parsed, ['renamed_from'], `${table} is keyed by its primary key ${d.tier.keyColumn}, so a tier cannot be renamed: the app's rows point at the old key`, `keep the key "${tier.renamed_from[0]}" (change name: instead), or create a new tier and move subscribers in the app`);
     }

@@ -85,6 +85,18 @@ export const storageSchema = {
           description: 'The integer id column the app\'s foreign keys point at (kept across renames), or null when the key column is the primary key (renames are then refused).',
           anyOf: [COLUMN, { type: 'null' }],
         },
+        platform: {
+          description: 'Where a tier\'s platform is stored (NULL: a global tier). {column, table, id, code}: the column holds the id of a row of the app\'s platform table, found by the tier file\'s platform: code (platforms.code -> platforms.id; that table is read, never written). {column} alone: the column holds the code itself.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['column'],
+          properties: {
+            column: { description: 'The tier-table column holding the platform (NULL for a global tier).', ...COLUMN },
+            table: { description: 'The app\'s platform table.', ...TABLE },
+            id: { description: 'Its integer id column (what the tier column holds).', ...COLUMN },
+            code: { description: 'Its unique code column (what a tier file\'s platform: names).', ...COLUMN },
+          },
+        },
         columns: {
           description: 'Every other column tierctl writes, with where its value comes from. Columns not listed are never touched.',
           type: 'object',

@@ -63,6 +63,7 @@ export function projectTier(t: Tier, s: StoredFields): Tier {
   const has = (f: TierField) => s.fields.has(f);
   const out: Tier = {
     key: t.key,
+    ...(t.platform !== undefined ? { platform: t.platform } : {}),
     name: t.name,
     description: has('description') ? t.description : FIELD_DEFAULTS.description,
     customer_facing: has('customer_facing') ? t.customer_facing : FIELD_DEFAULTS.customer_facing,

@@ -56,6 +56,7 @@ function subscribersNote(impact: ChangeImpact | undefined): string {
 
 function tierLines(t: Tier, mark: Mark): PlanLine[] {
   const lines: PlanLine[] = [
+    ...(t.platform !== undefined ? [{ mark, depth: 1 as const, text: `platform: ${t.platform}` }] : []),
     { mark, depth: 1, text: `name: ${show(t.name)}` },
     ...(t.description !== null ? [{ mark, depth: 1 as const, text: `description: ${show(t.description)}` }] : []),
     { mark, depth: 1, text: `status: ${t.status}${t.protected ? ', protected' : ''}${t.customer_facing ? '' : ', internal'}, display_order ${t.display_order}` },

@@ -34,9 +34,25 @@ export async function readMigrationStatus(models: StoreModels, tx: Transaction, 
   return { executed, pending: all.filter((n) => !executed.includes(n)) };
 }
 
+/**
+ * Thrown when a pending migration needs SQLite's foreign keys off (it rebuilds a referenced
+ * table) and the transaction was opened with them on: the store rolls back and runs the
+ * whole write again in a transaction opened with them off (sequelize-tier-store.ts).
+ */
+export class ForeignKeysOnError extends Error {
+  constructor(readonly migration: string) {
+    super(`migration ${migration} needs SQLite foreign keys off for its transaction`);
+  }
+}
+
 export async function runPendingMigrations(input: MigrationsRunnerInput, status: MigrationStatus, tableExists: boolean): Promise<string[]> {
   if (status.pending.length === 0) return [];
   const { db, tx, models, migrationTable, prefix } = input;
+  const needsOff = db.dialect === 'sqlite' && (input.tierTables ?? true) ? input.migrations.find((m) => m.sqliteForeignKeysOff && status.pending.includes(m.name)) : undefined;
+  if (needsOff) {
+    const [row] = (await db.query('PRAGMA foreign_keys', { transaction: tx })) as { foreign_keys: number }[];
+    if (Number(row?.foreign_keys) !== 0) throw new ForeignKeysOnError(needsOff.name);
+  }
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

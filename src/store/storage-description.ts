@@ -54,9 +54,21 @@ export interface TierTableDescription {
   idColumn: string | null;
   /** Column name → its source. The key and id columns are not listed here. Columns not named are never read or written. */
   columns: Record<string, ColumnSource>;
+  /** Where a tier's platform is stored (DESIGN.md, "Platforms"); absent or null: every tier is global. */
+  platform?: PlatformStorage | null;
   /** SQL type of a column where its source does not imply it (e.g. `tier-column`); store-mapped fills it from the live table. */
   types?: Record<string, 'string' | 'text' | 'integer' | 'bigint' | 'boolean' | 'json' | 'date' | 'decimal'>;
 }
+
+/**
+ * A tier's platform: NULL for a global tier, else its code, stored as the code itself
+ * (tierctl's own `subscription_tier.platform`) or as the id of the app's platform row, found
+ * by code (`platforms.code` -> `platforms.id`; the app's table is read in one statement,
+ * never written).
+ */
+export type PlatformStorage =
+  | { kind: 'code'; column: string }
+  | { kind: 'table'; column: string; table: string; idColumn: string; codeColumn: string };
 
 export type LimitStorage =
   | { kind: 'rows'; table: string; tierIdColumn: string; nameColumn: string; valueColumn: string }
@@ -137,6 +149,8 @@ export function builtinStorage(options: { prefix?: string; subscribers?: { table
       table: t(BUILTIN_TABLE_NAMES.tier),
       keyColumn: 'key',
       idColumn: 'id',
+      // migrations/0003-platform-scoped-tiers.ts; a database still before it reads as all-global.
+      platform: { kind: 'code', column: 'platform' },
       columns: {
         name: { kind: 'field', field: 'name' },
         description: { kind: 'field', field: 'description' },
@@ -189,6 +203,7 @@ export function trackedFields(d: StorageDescription): Set<TrackedField> {
 /** Every table a description names (tier tables, then bookkeeping), for collision checks and listings. */
 export function describedTables(d: StorageDescription): { tier: string[]; bookkeeping: string[] } {
   const tier = [d.tier.table];
+  if (d.tier.platform?.kind === 'table') tier.push(d.tier.platform.table);
   if (d.permissions.kind === 'join') tier.push(d.permissions.vocabulary.table, d.permissions.table);
   if (d.limits.kind === 'rows') tier.push(d.limits.table);
   if (d.billingKeys.kind === 'rows') tier.push(d.billingKeys.table);
