@@ -114,7 +114,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     } else appendAll(diagnostics, r.diagnostics);
   } else if (!hasStorage) appendAll(diagnostics, checkNoAppColumns(tiers));
   // An unresolvable storage: reports its own problems; no second guess about billing.
-  const billingStored = !hasStorage || (storage?.stored.fields.has('billing_provider') ?? false);
+  const billingStored = !hasStorage || (storage?.stored.fields.has('billing_provider') ?? false) || (storage?.stored.stripeColumns.length ?? 0) > 0;
   // With storage: naming an app platform table, codes not declared in catalog.yaml are checked against that table at plan time.
   const platformTable = hasStorage && (storage === null || storage.description.tier.platform?.kind === 'table');
   appendAll(diagnostics, checkRules(vocabulary, ruleInputs, { billingStored, platformTable }));
@@ -200,6 +200,13 @@ export function tierFromFile(t: TierFile): Tier {
   };
   if (t.columns) tier.columns = { ...t.columns } as Record<string, string | number | boolean | null>;
   return tier;
+}
+
+/** Where a tier file's billing: is (or its key, when it has none), for errors about what billing resolves. */
+export function billingPosition(loaded: Pick<LoadedCatalog, 'sources' | 'catalogSource'>, tierKey: string): { file: string } & Position {
+  const parsed = loaded.sources[tierKey];
+  if (!parsed) return { file: loaded.catalogSource.file, line: 1, col: 1 };
+  return { file: parsed.file, ...locate(parsed, pointer([parsed.value['billing'] !== undefined ? 'billing' : 'key']), true) };
 }
 
 /** Where a tier's billing key is written, for errors found later (e.g. by Stripe). */

@@ -1,4 +1,4 @@
-import type { ColumnSource, StorageDescription, TierField } from '../store/storage-description.js';
+import type { ColumnSource, StorageDescription, StripeInterval, TierField } from '../store/storage-description.js';
 import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
 import type { CatalogFile } from './schemas.js';
@@ -62,6 +62,7 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
   const plainHome = new Map<TierField, string>();
   const limitHome = new Map<string, string>();
   const keyHome = new Map<string, string>();
+  const stripeHome = new Map<string, string>();
   let permissionColumn: string | undefined;
   for (const [column, spelling] of Object.entries(t.columns)) {
     const path = ['tiers', 'columns', column];
@@ -117,6 +118,14 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
         const first = keyHome.get(source.provider);
         if (first) err(path, `the ${source.provider} key is already stored in column "${first}"`);
         else keyHome.set(source.provider, column);
+        break;
+      }
+      case 'stripe': {
+        const what = source.object === 'price' ? `the ID of the price recurring every ${source.interval}` : 'the ID of the tier\'s product';
+        const id = source.object === 'price' ? `price:${source.interval}` : 'product';
+        const first = stripeHome.get(id);
+        if (first) err(path, `${what} is already stored in column "${first}"`, 'store each resolved ID in one column');
+        else stripeHome.set(id, column);
         break;
       }
       case 'permissions-json':
@@ -209,5 +218,6 @@ function toSource(column: string, s: SourceSpelling): ColumnSource {
   if ('timestamp' in s) return { kind: 'timestamp', on: s.timestamp };
   if ('limit' in s) return { kind: 'limit', limit: s.limit };
   if ('billing_key' in s) return { kind: 'billing-key', provider: s.billing_key };
+  if ('stripe' in s) return s.stripe === 'price' ? { kind: 'stripe', object: 'price', interval: s.interval as StripeInterval } : { kind: 'stripe', object: 'product' };
   return { kind: 'permissions-json', shape: s.permissions };
 }

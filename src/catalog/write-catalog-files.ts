@@ -75,7 +75,8 @@ function tierToFile(t: Tier, stored: StoredFields | null): Record<string, unknow
   if (has('display_order')) out['display_order'] = t.display_order;
   if (has('status')) out['status'] = t.status;
   if (has('protected')) out['protected'] = t.protected;
-  if (has('billing_provider')) {
+  // With resolved Stripe columns, billing: is their source (the lookup keys), stored or not.
+  if (has('billing_provider') || (stored?.stripeColumns.length ?? 0) > 0) {
     const billing: Record<string, unknown> = { provider: t.billing_provider };
     if (t.billing_provider === 'stripe') billing['lookup_keys'] = t.billing_keys;
     if (t.billing_provider === 'whop' && t.billing_keys[0]) billing['product_key'] = t.billing_keys[0];
@@ -84,6 +85,8 @@ function tierToFile(t: Tier, stored: StoredFields | null): Record<string, unknow
   }
   out['limits'] = t.limits;
   if (!stored || stored.permissions !== 'none') out['permissions'] = t.permissions;
-  if (t.columns && Object.keys(t.columns).length) out['columns'] = t.columns;
+  // Only per-tier values: resolved Stripe IDs come from Stripe, never from a file.
+  const perTier = Object.entries(t.columns ?? {}).filter(([c]) => !stored || stored.perTierColumns.includes(c));
+  if (perTier.length) out['columns'] = Object.fromEntries(perTier);
   return out;
 }

@@ -210,13 +210,18 @@ export const planSchema = {
       },
     },
     stripe: {
-      description: 'What Stripe said about each lookup key (display only; never a price source).',
+      description: 'What Stripe said about each lookup key: shown to reviewers, and the source of the IDs in resolved columns (storage {stripe: price|product}), which apply re-derives from it. Never a price amount source.',
       type: 'object',
       additionalProperties: false,
       required: ['verified', 'keys'],
       properties: {
         verified: { type: 'boolean' },
         reason: { type: 'string' },
+        unresolved_columns: {
+          description: 'Columns holding IDs Stripe resolves that this plan did not compare, because Stripe was not asked (see reason): every row keeps the value it has, a new row gets null.',
+          type: 'array',
+          items: { type: 'string', pattern: SQL_COLUMN_PATTERN },
+        },
         keys: {
           type: 'object',
           additionalProperties: {

@@ -1,6 +1,8 @@
 import { verifyBilling } from '../billing/verify-billing.js';
 import { compareDiagnostics, type Diagnostic } from '../catalog/diagnostic.js';
-import { billingKeyPosition, permissionPosition, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
+import { billingKeyPosition, billingPosition, permissionPosition, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
+import type { SourceAt } from '../store/storage-description.js';
+import { resolveStripeIds, stripeIdColumns, type StripeIdColumns } from './resolve-stripe-ids.js';
 import { emptyCatalog, type Catalog } from '../catalog/model.js';
 import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
 import { InvalidCatalogError } from '../errors.js';
@@ -10,7 +12,7 @@ import { buildPlan, type PlanInput } from './build-plan.js';
 import type { DesiredState } from './diff.js';
 import { detectDrift } from './drift.js';
 import type { OrphanRow } from './orphans.js';
-import type { Drift, Plan } from './plan-schema.js';
+import type { Drift, Plan, StripeReport } from './plan-schema.js';
 
 export const NO_SUBSCRIBERS_TABLE = 'catalog.yaml names no subscribers table (subscribers: { table, column })';
 export const AGAINST_GIT_REF = 'plan --against compares files with files; subscribers live in the database';
@@ -30,7 +32,12 @@ export interface ActualSide {
   drift?: Drift | undefined;
   /** Damage found in the audit row read for drift (by run id): notes, never a failure. */
   problems?: string[];
+  /** Columns of this side's storage holding IDs Stripe resolves (resolve-stripe-ids.ts); absent for files and tierctl's tables. */
+  stripeIds?: StripeIdColumns | null;
 }
+
+/** What assembling needs of the desired side: its state, where catalog.yaml says subscribers are, where each tier's billing: is. */
+export type DesiredSide = DesiredState & { subscribers?: SubscribersRef | null; billingAt?: (tier: string) => SourceAt };
 
 /**
  * Verifies the desired catalog's billing keys and fails, at each key's position in its
@@ -58,11 +65,17 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
   const [billing, actual] = await Promise.allSettled([verifiedBilling(loaded, options.skipStripe, options.env), readActual()]);
   if (actual.status === 'rejected') throw actual.reason;
   if (billing.status === 'rejected') throw billing.reason;
-  return assemblePlan(loaded, actual.value, billing.value);
+  return assemblePlan(desiredSide(loaded), actual.value, billing.value);
+}
+
+/** The loaded files as the desired side of a plan. */
+export function desiredSide(loaded: LoadedCatalog): DesiredSide {
+  return { catalog: loaded.catalog, renamedFrom: loaded.renamedFrom, subscribers: loaded.subscribers, billingAt: (tier) => billingPosition(loaded, tier) };
 }
 
 /** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
-export function assemblePlan(desired: DesiredState & { subscribers?: SubscribersRef | null }, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+export function assemblePlan(files: DesiredSide, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+  const { desired, stripe } = withStripeIds(files, actual, billing.stripe);
   const counts = actual.subscriberCounts;
   // Where catalog.yaml says subscribers are (apply checks the plan says the same), else the store's.
   const fromFiles = desired.subscribers;
@@ -83,6 +96,7 @@ export function assemblePlan(desired: DesiredState & { subscribers?: Subscribers
     subscribersTable: table,
     subscribers,
     ...billing,
+    stripe,
     notes: [...(billing.notes ?? []), ...(actual.problems ?? []).map((message) => ({ message }))],
     drift: actual.drift,
     toolVersion: TOOL_VERSION,
@@ -90,6 +104,23 @@ export function assemblePlan(desired: DesiredState & { subscribers?: Subscribers
   const deletes = plan.changes.some((c) => c.kind === 'tier' && c.action === 'delete') || plan.blocked.some((b) => b.action === 'delete');
   if ('failed' in counts && deletes) throw counts.failed;
   return plan;
+}
+
+/**
+ * The desired side with the columns Stripe resolves filled in (from verification's answers,
+ * or the rows' own values without them); a tier whose column cannot get a value fails the
+ * plan at its billing: line. Files planned against files (--against) resolve nothing.
+ */
+function withStripeIds(files: DesiredSide, actual: ActualSide, stripe: StripeReport): { desired: DesiredSide; stripe: StripeReport } {
+  if (!actual.stripeIds) return { desired: files, stripe };
+  const r = resolveStripeIds(files, actual.catalog, stripe, actual.stripeIds);
+  if (r.problems.length) {
+    const diagnostics: Diagnostic[] = r.problems
+      .map((p) => ({ ...(files.billingAt?.(p.tier) ?? { file: `tier ${p.tier}`, line: 1, col: 1 }), message: p.message, hint: p.hint }))
+      .sort(compareDiagnostics);
+    throw new InvalidCatalogError(diagnostics, 'resolved Stripe IDs');
+  }
+  return { desired: { ...files, catalog: r.catalog }, stripe: r.unresolved.length ? { ...stripe, unresolved_columns: r.unresolved } : stripe };
 }
 
 /** The database side inside a transaction the caller holds (a read snapshot, or apply's lock). */
@@ -106,6 +137,7 @@ export async function readSide(store: TierStore, tx: StoreTransaction, snapshot:
     orphans: snapshot.orphans,
     drift: detectDrift(snapshot.catalog, last.run, snapshot.orphans),
     problems: last.problems,
+    stripeIds: stripeIdColumns(store.description),
   };
 }
 

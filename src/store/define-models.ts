@@ -114,6 +114,7 @@ function columnType(types: DataTypes, source: ColumnSource, declared: ColumnType
     case 'limit':
       return types.BIGINT;
     case 'billing-key':
+    case 'stripe':
       return types.STRING;
     case 'permissions-json':
       return types.JSON;

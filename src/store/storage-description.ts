@@ -38,7 +38,17 @@ export type ColumnSource =
   /** stripe_lookup_key: one billing key in one column (`billingKeys.kind === 'columns'`). */
   | { kind: 'billing-key'; provider: 'stripe' | 'whop' }
   /** features: ["a","b"] (array) or {"a": true} (object) (`permissions.kind === 'json'`). */
-  | { kind: 'permissions-json'; shape: 'array' | 'object' };
+  | { kind: 'permissions-json'; shape: 'array' | 'object' }
+  /**
+   * An ID Stripe resolves from the tier's lookup keys (plan/resolve-stripe-ids.ts): the price
+   * recurring at `interval`, or the product. Held in the model's `columns` under the column's
+   * name, like a per-tier value, but never taken from a tier file.
+   */
+  | { kind: 'stripe'; object: 'price'; interval: StripeInterval }
+  | { kind: 'stripe'; object: 'product' };
+
+/** A Stripe price's recurring.interval. */
+export type StripeInterval = 'day' | 'week' | 'month' | 'year';
 
 /** Where catalog.yaml declared something, for file:line errors. */
 export interface SourceAt {
@@ -58,6 +68,8 @@ export interface TierTableDescription {
   platform?: PlatformStorage | null;
   /** SQL type of a column where its source does not imply it (e.g. `tier-column`); store-mapped fills it from the live table. */
   types?: Record<string, 'string' | 'text' | 'integer' | 'bigint' | 'boolean' | 'json' | 'date' | 'decimal'>;
+  /** Columns the live table declares NOT NULL (filled by open-app-store for `stripe` columns: no match is then an error, not null). */
+  notNull?: string[];
 }
 
 /**
@@ -189,7 +201,7 @@ export function trackedFields(d: StorageDescription): Set<TrackedField> {
   const out = new Set<TrackedField>();
   for (const source of Object.values(d.tier.columns)) {
     if ((source.kind === 'field' || source.kind === 'map') && source.field !== 'key') out.add(source.field);
-    if (source.kind === 'tier-column') out.add('columns');
+    if (source.kind === 'tier-column' || source.kind === 'stripe') out.add('columns');
     if (source.kind === 'limit') out.add('limits');
     if (source.kind === 'billing-key') out.add('billing_keys');
     if (source.kind === 'permissions-json') out.add('permissions');

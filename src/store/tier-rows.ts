@@ -40,7 +40,7 @@ export function tierToRow(d: StorageDescription, tier: Tier, now: Date, creating
   else if (tier.platform !== undefined) throw new Error(`tier ${tier.key}@${tier.platform}: ${d.tier.table} has no platform column`);
   for (const [column, source] of Object.entries(d.tier.columns)) {
     if (source.kind === 'timestamp' && source.on === 'create' && !creating) continue;
-    row[column] = columnValue(source, tier, now);
+    row[column] = columnValue(column, source, tier, now);
   }
   return row;
 }
@@ -53,7 +53,7 @@ function platformValue(p: PlatformStorage, code: string | null, platforms: Platf
   return id;
 }
 
-function columnValue(source: ColumnSource, tier: Tier, now: Date): unknown {
+function columnValue(column: string, source: ColumnSource, tier: Tier, now: Date): unknown {
   switch (source.kind) {
     case 'field':
       return tier[source.field];
@@ -66,6 +66,9 @@ function columnValue(source: ColumnSource, tier: Tier, now: Date): unknown {
       return now;
     case 'tier-column':
       return (tier as TierWithColumns).columns?.[source.name] ?? null;
+    case 'stripe':
+      // Resolved before planning (plan/resolve-stripe-ids.ts), from Stripe or, without it, the row's own value.
+      return (tier as TierWithColumns).columns?.[column] ?? null;
     case 'limit':
       return tier.limits[source.limit] ?? null;
     case 'billing-key':
@@ -123,6 +126,9 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
       }
       case 'tier-column':
         (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
+        break;
+      case 'stripe':
+        (tier.columns ??= {})[column] = raw === undefined ? null : nullableTextValue(ref, column, raw);
         break;
       case 'limit':
         tier.limits[source.limit] = storedLimitValue(raw, { table: d.tier.table, limit: source.limit, tier: JSON.stringify(tier.key), column });

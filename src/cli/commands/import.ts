@@ -11,6 +11,8 @@ import { schemaDirFor } from '../../init/schema-location.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { openStore, withStore } from '../shared.js';
+import { importLookupKeys } from '../../billing/import-lookup-keys.js';
+import { stripeIdColumns } from '../../plan/resolve-stripe-ids.js';
 
 const TIER_KEY = new RegExp(TIER_KEY_PATTERN);
 const NAME = new RegExp(NAME_PATTERN);
@@ -35,6 +37,9 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   // Permission and limit names become YAML keys: import only what validate will accept back.
   for (const name of Object.keys(state.catalog.permissions)) checkName(name, 'permission');
   for (const t of Object.values(state.catalog.tiers)) for (const name of Object.keys(t.limits)) checkName(name, `limit of tier "${t.key}"`);
+  // A table with Stripe price IDs but no lookup keys: the keys come from Stripe (before anything is written).
+  const stripeIds = app?.storage ? stripeIdColumns(app.storage.description) : null;
+  const catalog = stripeIds && !stripeIds.keepsKeys ? await importLookupKeys(state.catalog, stripeIds, io.env) : state.catalog;
   const existing = await readdir(dir).catch(() => [] as string[]);
   // catalog.yaml with storage: is the description import reads through; anything else is overwritten only with --force.
   if (existing.some((f) => f.endsWith('.yaml') && !(app && f === CATALOG_FILE_NAME)) && values['force'] !== true) {
@@ -42,7 +47,7 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   }
   await mkdir(dir, { recursive: true });
   const catalogText = app ? await readFile(path.join(dir, CATALOG_FILE_NAME), 'utf8') : null;
-  const files = renderCatalogFiles(state.catalog, { schemaRefs: schemaRefs(dir, io.cwd), stored: app?.storage?.stored ?? null, catalogText });
+  const files = renderCatalogFiles(catalog, { schemaRefs: schemaRefs(dir, io.cwd), stored: app?.storage?.stored ?? null, catalogText });
   for (const name of Object.keys(files)) checkInside(name, dir);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
   const permissions = Object.keys(state.catalog.permissions).length || new Set(Object.values(state.catalog.tiers).flatMap((t) => t.permissions)).size;
