@@ -1,5 +1,6 @@
 import type { Catalog } from '../catalog/model.js';
 import type { StripeKeyFacts } from '../plan/plan-schema.js';
+import { tierRef } from '../catalog/tier-ref.js';
 
 /**
  * The seam in front of billing providers. The planner only sees the result: facts to
@@ -24,7 +25,7 @@ export interface KeyProblem {
  * product must carry. Empty `owners` means no permission declares a feature: no check.
  */
 export interface FeatureExpectations {
-  /** Tier key -> permission -> feature lookup key, for the permissions it grants that declare one. */
+  /** Tier ref (key, or key@platform) -> permission -> feature lookup key, for the permissions it grants that declare one. */
   tiers: Record<string, Record<string, string>>;
   /** Feature lookup key -> the permission that declares it. */
   owners: Record<string, string>;
@@ -39,7 +40,7 @@ export function featureExpectations(catalog: Catalog, stripeFeatures: Readonly<R
     if (t.billing_provider !== 'stripe') continue;
     const want: Record<string, string> = {};
     for (const p of t.permissions) if (stripeFeatures[p] !== undefined) want[p] = stripeFeatures[p];
-    tiers[t.key] = want;
+    tiers[tierRef(t)] = want;
   }
   return { tiers, owners };
 }
@@ -67,7 +68,7 @@ export interface PriceVerifier {
 export function billingKeysOf(catalog: Catalog, provider: 'stripe' | 'whop'): BillingKeyRef[] {
   const out: BillingKeyRef[] = [];
   for (const t of Object.values(catalog.tiers)) {
-    if (t.billing_provider === provider) for (const key of t.billing_keys) out.push({ tier: t.key, key });
+    if (t.billing_provider === provider) for (const key of t.billing_keys) out.push({ tier: tierRef(t), key });
   }
   return out;
 }

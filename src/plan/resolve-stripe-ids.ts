@@ -77,11 +77,12 @@ export function resolveStripeIds(desired: DesiredState, actual: Catalog, stripe:
     byTier.set(f.tier, list);
   }
   const tiers: Tier[] = [];
-  for (const t of Object.values(desired.catalog.tiers)) {
+  // Identity is the tier's ref (key@platform): facts, rows and problems are found by it.
+  for (const [ref, t] of Object.entries(desired.catalog.tiers)) {
     const columns: Record<string, string | number | boolean | null> = { ...t.columns };
-    const problem = (c: StripeColumn, message: string, hint: string) => problems.push({ tier: t.key, column: c.column, message, hint });
+    const problem = (c: StripeColumn, message: string, hint: string) => problems.push({ tier: ref, column: c.column, message, hint });
     if (stripe.verified) {
-      const facts = byTier.get(t.key) ?? [];
+      const facts = byTier.get(ref) ?? [];
       for (const c of spec.columns) {
         if (c.object === 'product') {
           // Verification already refused a tier whose keys sell several products.
@@ -102,8 +103,8 @@ export function resolveStripeIds(desired: DesiredState, actual: Catalog, stripe:
       }
     } else {
       // Not compared: the row keeps what it holds (a renamed tier, its old row's); a new row gets null.
-      const own = Object.hasOwn(actual.tiers, t.key) ? actual.tiers[t.key] : undefined;
-      const earlier = (Object.hasOwn(desired.renamedFrom, t.key) ? (desired.renamedFrom[t.key] as string[]) : []).filter((k) => Object.hasOwn(actual.tiers, k));
+      const own = Object.hasOwn(actual.tiers, ref) ? actual.tiers[ref] : undefined;
+      const earlier = (Object.hasOwn(desired.renamedFrom, ref) ? (desired.renamedFrom[ref] as string[]) : []).filter((k) => Object.hasOwn(actual.tiers, k));
       const have = own ?? (earlier.length === 1 ? actual.tiers[earlier[0] as string] : undefined);
       for (const c of spec.columns) {
         columns[c.column] = have?.columns?.[c.column] ?? null;
