@@ -2,6 +2,7 @@ import { isMap, parseDocument, stringify } from 'yaml';
 import type { Catalog, Tier } from './model.js';
 import { CATALOG_FILE_NAME } from './load-catalog.js';
 import type { StoredFields } from './stored-fields.js';
+import { tierRef } from './tier-ref.js';
 
 /** Where tier files find their JSON Schemas: a relative path or URL per schema file. */
 export interface SchemaRefs {
@@ -41,7 +42,7 @@ export function renderCatalogFiles(catalog: Catalog, options: RenderOptions = {}
   files[CATALOG_FILE_NAME] = options.catalogText
     ? withSchemaLine(mergeCatalogText(options.catalogText, permissions, limitNames, stored?.permissions === 'join' || !stored), refs.catalog)
     : SCHEMA_COMMENT(refs.catalog) + stringify({ permissions, limits: Object.fromEntries(limitNames.map((n) => [n, { description: '' }])) });
-  for (const t of Object.values(catalog.tiers)) files[`${t.key}.yaml`] = SCHEMA_COMMENT(refs.tier) + stringify(tierToFile(t, stored));
+  for (const t of Object.values(catalog.tiers)) files[`${tierRef(t)}.yaml`] = SCHEMA_COMMENT(refs.tier) + stringify(tierToFile(t, stored));
   return files;
 }
 
@@ -69,7 +70,7 @@ function mergeCatalogText(text: string, permissions: Record<string, string>, lim
 
 function tierToFile(t: Tier, stored: StoredFields | null): Record<string, unknown> {
   const has = (f: Parameters<StoredFields['fields']['has']>[0]) => !stored || stored.fields.has(f);
-  const out: Record<string, unknown> = { key: t.key, name: t.name };
+  const out: Record<string, unknown> = { key: t.key, ...(t.platform ? { platform: t.platform } : {}), name: t.name };
   if (t.description !== null && has('description')) out['description'] = t.description;
   if (has('customer_facing')) out['customer_facing'] = t.customer_facing;
   if (has('display_order')) out['display_order'] = t.display_order;

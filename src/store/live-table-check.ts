@@ -138,8 +138,8 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables): Diagno
 
   // Every value the desired tiers put in a tier-table column fits it.
   if (tierColumns) {
-    for (const tier of Object.values(loaded.catalog.tiers)) {
-      const source = loaded.sources[tier.key];
+    for (const [ref, tier] of Object.entries(loaded.catalog.tiers)) {
+      const source = loaded.sources[ref];
       const where = (path: (string | number)[]) => (source ? { file: source.file, ...locate(source, pointer(path), true) } : at(['tiers', 'table']));
       const keyInfo = tierColumns[d.tier.keyColumn];
       if (keyInfo) out.push(...valueProblems(d.tier.table, d.tier.keyColumn, keyInfo, tier.key, where(['key'])));

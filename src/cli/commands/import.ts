@@ -5,7 +5,7 @@ import { CATALOG_FILE_NAME } from '../../catalog/load-catalog.js';
 import { readStorageOnly } from '../../catalog/read-storage.js';
 import { renderCatalogFiles, type SchemaRefs } from '../../catalog/write-catalog-files.js';
 import { RESERVED_TIER_KEYS } from '../../catalog/rules.js';
-import { NAME_PATTERN, TIER_KEY_PATTERN } from '../../catalog/schemas.js';
+import { NAME_PATTERN, PLATFORM_CODE_PATTERN, TIER_KEY_PATTERN } from '../../catalog/schemas.js';
 import { visible } from '../../render/visible.js';
 import { schemaDirFor } from '../../init/schema-location.js';
 import type { Values } from '../command-spec.js';
@@ -16,6 +16,7 @@ import { stripeIdColumns } from '../../plan/resolve-stripe-ids.js';
 
 const TIER_KEY = new RegExp(TIER_KEY_PATTERN);
 const NAME = new RegExp(NAME_PATTERN);
+const PLATFORM_CODE = new RegExp(PLATFORM_CODE_PATTERN);
 
 /**
  * Adopting tierctl on a live system: the database's tiers become files; planning them gives
@@ -33,7 +34,7 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     throw new TierctlError(`the database holds no tiers to import in ${where}`, { hint: 'check --database / $DATABASE_URL' });
   }
   // Every name that becomes a path is a database value: check them all before writing anything.
-  for (const key of Object.keys(state.catalog.tiers)) checkTierKey(key, state.tierIds);
+  for (const [ref, t] of Object.entries(state.catalog.tiers)) checkTierKey(t.key, t.platform ?? null, state.tierIds[ref]);
   // Permission and limit names become YAML keys: import only what validate will accept back.
   for (const name of Object.keys(state.catalog.permissions)) checkName(name, 'permission');
   for (const t of Object.values(state.catalog.tiers)) for (const name of Object.keys(t.limits)) checkName(name, `limit of tier "${t.key}"`);
@@ -60,9 +61,15 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
  * access could have written (`../.github/workflows/ci`, `a/b`, `catalog`). Only keys the
  * loader would accept become file names, and the path must stay directly inside --dir.
  */
-function checkTierKey(key: string, tierIds: Readonly<Record<string, number>>): void {
+function checkTierKey(key: string, platform: string | null, id: number | undefined): void {
+  // The platform code is part of the file name too (key@platform.yaml).
+  if (platform !== null && !PLATFORM_CODE.test(platform)) {
+    throw new TierctlError(`the database holds a tier on platform ${JSON.stringify(visible(platform))}${id === undefined ? '' : ` (subscription_tier id ${id})`}, which is not a valid platform code; nothing was imported`, {
+      hint: 'rename that platform in the database to a code of 1-32 lowercase letters, digits, _ or - (starting with a letter), then import again',
+    });
+  }
   if (TIER_KEY.test(key) && !RESERVED_TIER_KEYS.has(key)) return;
-  const row = Object.hasOwn(tierIds, key) ? ` (subscription_tier id ${tierIds[key]})` : '';
+  const row = id === undefined ? '' : ` (subscription_tier id ${id})`;
   throw new TierctlError(`the database holds a tier keyed ${JSON.stringify(visible(key))}${row}, which ${RESERVED_TIER_KEYS.has(key) ? 'is reserved (catalog.yaml holds the vocabulary)' : 'is not a valid tier key'}; nothing was imported`, {
     hint: 'rename that row in the database to a key of 2-32 lowercase letters, digits or _ (starting with a letter, not "catalog"), then import again',
   });
