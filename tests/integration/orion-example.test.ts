@@ -204,6 +204,15 @@ for (const backend of BACKENDS) {
       const changes = (JSON.parse(plan.stdout) as { changes: { action: string; tier?: string }[] }).changes.map((c) => `${c.action}:${c.tier ?? ''}`);
       expect(changes.sort()).toEqual(['create:business@loyalty', 'update:essential', 'update:essential@loyalty', 'update:professional']);
       expect(plan.stdout).toContain('price_1OrionProfessionalMonth2026');
+      const text = await cli(['plan']);
+      expect(text.stdout).toMatch(/essential@loyalty/);
+      expect(text.stdout).toMatch(/business@loyalty/);
+      // Without Stripe the ID columns are not compared: the moved key shows nowhere, and the plan says so.
+      const blind = await cli(['plan', '--skip-stripe', '--format', 'json']);
+      const blindPlan = JSON.parse(blind.stdout) as { changes: { action: string; tier?: string }[]; stripe: { unresolved_columns?: string[] } };
+      expect(blindPlan.changes.map((c) => `${c.action}:${c.tier ?? ''}`).sort()).toEqual(['create:business@loyalty', 'update:essential', 'update:essential@loyalty']);
+      expect(blindPlan.stripe.unresolved_columns).toEqual(['stripe_price_annual_id', 'stripe_price_monthly_id', 'stripe_product_id']);
+      expect(blind.stdout).not.toContain('price_1OrionProfessionalMonth2026');
 
       const applied = await cli(['apply', '--auto-approve']);
       expect(applied.code, applied.stderr).toBe(0);
@@ -259,6 +268,8 @@ for (const backend of BACKENDS) {
       expect(indexesBefore).toContain('idx_tier_platform_active');
 
       expect(await cli(['plan', '--detailed-exitcode'])).toMatchObject({ code: 0 });
+      // Without Stripe every row keeps its IDs (each tier's own row, whatever its key's other scopes hold).
+      expect(await cli(['plan', '--detailed-exitcode', '--skip-stripe'])).toMatchObject({ code: 0 });
     });
 
     it('an unknown platform code in a tier file is refused at its line, and nothing is written', async () => {
