@@ -10,7 +10,7 @@ import { checkStripePrices, stripeKeyMode, type ListedPrice } from './check-stri
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
-import { stripeFailure } from './stripe-errors.js';
+import { IMPORT_TASK, stripeFailure, VERIFY_TASK, type StripeTask } from './stripe-errors.js';
 import type { BillingKeyRef, FeatureExpectations, PriceVerifier, VerificationResult } from './verifier.js';
 import { appendAll } from '../append-all.js';
 
@@ -86,7 +86,7 @@ export class StripePriceVerifier implements PriceVerifier {
     const lookupKeys = [...new Set(keys.map((k) => k.key))];
     const batches: string[][] = [];
     for (let i = 0; i < lookupKeys.length; i += MAX_LOOKUP_KEYS_PER_REQUEST) batches.push(lookupKeys.slice(i, i + MAX_LOOKUP_KEYS_PER_REQUEST));
-    return this.session(async (stripe, retry, stopped, bounded) => {
+    return this.session(VERIFY_TASK, async (stripe, retry, stopped, bounded) => {
       const pages = await bounded(mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, retry, stopped), stopped));
       const prices = pages.flat();
       const checked = checkStripePrices(keys, prices, stripeKeyMode(this.options.apiKey));
@@ -106,7 +106,7 @@ export class StripePriceVerifier implements PriceVerifier {
    */
   async retrievePrices(ids: readonly string[]): Promise<Map<string, ListedPrice | 'missing'>> {
     const distinct = [...new Set(ids)];
-    return this.session(async (stripe, retry, stopped, bounded) => {
+    return this.session(IMPORT_TASK, async (stripe, retry, stopped, bounded) => {
       const found = await bounded(
         mapBounded(distinct, this.concurrency, (id) =>
           this.withRetry(async () => {
@@ -129,6 +129,7 @@ export class StripePriceVerifier implements PriceVerifier {
    * failures turned into errors a person can act on, sockets released at the end.
    */
   private async session<T>(
+    task: StripeTask,
     work: (stripe: Stripe, retry: RetryState, stopped: () => boolean, bounded: <R>(step: Promise<R>) => Promise<R>) => Promise<T>,
   ): Promise<T> {
     const base = parseStripeApiBase(this.options.apiBase);
@@ -159,8 +160,8 @@ export class StripePriceVerifier implements PriceVerifier {
       timer = setTimeout(() => {
         timedOut = true;
         reject(
-          new TierctlError(`could not verify lookup keys with ${target}: no complete answer within ${Math.round(this.timeoutMs / 1000)}s`, {
-            hint: 'nothing was planned; check the network and STRIPE_API_BASE, or raise TIERCTL_STRIPE_TIMEOUT (seconds); --skip-stripe plans without verifying',
+          new TierctlError(`could not ${task.doing} with ${target}: no complete answer within ${Math.round(this.timeoutMs / 1000)}s`, {
+            hint: task === VERIFY_TASK ? 'nothing was planned; check the network and STRIPE_API_BASE, or raise TIERCTL_STRIPE_TIMEOUT (seconds); --skip-stripe plans without verifying' : `${task.hint}, or raise TIERCTL_STRIPE_TIMEOUT (seconds)`,
           }),
         );
       }, this.timeoutMs);
@@ -171,7 +172,7 @@ export class StripePriceVerifier implements PriceVerifier {
     try {
       return await work(stripe, retry, () => timedOut, (step) => Promise.race([step, deadline]));
     } catch (err) {
-      throw stripeFailure(err, target, this.retries);
+      throw stripeFailure(err, target, this.retries, task);
     } finally {
       clearTimeout(timer);
       agent.destroy();

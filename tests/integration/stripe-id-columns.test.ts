@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StripePriceVerifier } from '../../src/billing/stripe-price-verifier.js';
 import { fingerprintOf } from '../../src/plan/fingerprint.js';
 import { projectChanges } from '../../src/plan/project-changes.js';
 import type { Plan } from '../../src/plan/plan-schema.js';
@@ -181,15 +182,33 @@ for (const backend of BACKENDS) {
       expect(Object.keys(columnChanges(next)).sort()).toEqual(['enterprise', 'essential']);
     });
 
+    it('a NOT NULL resolved column that no price fills fails the plan at the tier file\'s billing: line, and apply writes nothing', async () => {
+      await db.sql('DROP TABLE plans');
+      await db.sql(createTable(backend.name).replace('stripe_price_monthly_id VARCHAR(100)', 'stripe_price_monthly_id VARCHAR(100) NOT NULL'));
+      for (const args of [['plan'], ['apply', '--auto-approve']]) {
+        const r = await run(args);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('tiers/free.yaml:3:1: plans.stripe_price_monthly_id is NOT NULL, and no lookup key of this tier names a price recurring every month');
+        expect(r.stderr).not.toContain('    at ');
+      }
+      expect(await rows()).toEqual([]);
+      // Without Stripe, a new tier cannot get the ID at all.
+      const skipped = await run(['plan', '--skip-stripe']);
+      expect(skipped.code).toBe(1);
+      expect(skipped.stderr).toContain('tiers/enterprise.yaml:3:1: plans.stripe_price_monthly_id is NOT NULL and holds an ID Stripe resolves, so a new tier cannot be created without asking Stripe (--skip-stripe was given)');
+    });
+
     it('import from price IDs writes the lookup keys into billing:, and plan then shows 0 changes', async () => {
       await db.sql(`INSERT INTO plans (code, name, stripe_product_id, stripe_price_monthly_id, stripe_price_annual_id) VALUES ('essential', 'Essential', 'prod_essential', 'price_ess_m1', 'price_ess_y1')`);
       await db.sql(`INSERT INTO plans (code, name, stripe_product_id, stripe_price_monthly_id, stripe_price_annual_id) VALUES ('enterprise', 'Enterprise', 'prod_enterprise', 'price_ent_m1', NULL)`);
       await db.sql(`INSERT INTO plans (code, name, stripe_product_id, stripe_price_monthly_id, stripe_price_annual_id) VALUES ('free', 'Free', NULL, NULL, NULL)`);
       mkdirSync(path.join(cwd, 'imported'));
       writeFileSync(path.join(cwd, 'imported', 'catalog.yaml'), CATALOG);
+      fake.injectFaults({ status: 503 }); // retried, as verification retries
       const r = await run(['import', '--dir', 'imported']);
       expect(r.code, r.stderr).toBe(0);
-      expect(fake.requests.filter((q) => q.method === 'GET' && q.path.startsWith('/v1/prices/')).map((q) => q.path).sort()).toEqual(['/v1/prices/price_ent_m1', '/v1/prices/price_ess_m1', '/v1/prices/price_ess_y1']);
+      expect(fake.requests.filter((q) => q.fault)).toHaveLength(1);
+      expect(fake.requests.filter((q) => !q.fault && q.method === 'GET' && q.path.startsWith('/v1/prices/')).map((q) => q.path).sort()).toEqual(['/v1/prices/price_ent_m1', '/v1/prices/price_ess_m1', '/v1/prices/price_ess_y1']);
       const essential = readFileSync(path.join(cwd, 'imported', 'essential.yaml'), 'utf8');
       expect(essential).toMatch(/billing:\n {2}provider: stripe\n {2}lookup_keys:\n {4}- essential_annual\n {4}- essential_monthly\n/);
       expect(essential).not.toContain('price_ess');
@@ -228,6 +247,27 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('StripePriceVerifier.retrievePrices', () => {
+  it('retrieves each distinct ID once, at most 4 in flight, an unknown one as missing', async () => {
+    const fake = await startFakeStripe({ latencyMs: 20 });
+    try {
+      seedStripe(fake);
+      const ids = Array.from({ length: 12 }, (_, i) => `price_many_${i}`);
+      for (const [i, id] of ids.entries()) fake.prices.set(id, price(id, `many_${i}`, 'prod_essential', 'month', i));
+      const verifier = new StripePriceVerifier({ apiKey: KEY, apiBase: fake.url });
+      const found = await verifier.retrievePrices([...ids, ids[0] as string, 'price_nope']);
+      expect([...found.keys()]).toEqual([...ids, 'price_nope']);
+      expect(found.get('price_many_3')).toMatchObject({ id: 'price_many_3', lookup_key: 'many_3', interval: 'month', product: 'prod_essential' });
+      expect(found.get('price_nope')).toBe('missing');
+      expect(fake.requests).toHaveLength(13);
+      expect(fake.maxInFlight).toBeLessThanOrEqual(4);
+      expect(fake.maxInFlight).toBeGreaterThan(1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
 
 describe('GET /v1/prices/:id on the fake, through the real SDK', () => {
   it('answers a price as Stripe does, 404 resource_missing for an unknown or other-mode one, and transfers a lookup key', async () => {
