@@ -178,6 +178,14 @@ for (const backend of BACKENDS) {
       const idOf = (code: string, platform: string | null) => before.find((r) => r['code'] === code && (r['platform_code'] ?? null) === platform)?.['id'];
       const loyaltyId = num(before.find((r) => r['platform_code'] === 'loyalty')?.['platform_id']);
 
+      // vendor_subscriptions.tier_id points at rows: a platform tier with a subscriber cannot be deleted.
+      const starter = tierFile(dir, 'starter', 'oms');
+      rmSync(path.join(dir, 'tiers', starter.file));
+      const del = await cli(['plan', '--detailed-exitcode', '--format', 'json']);
+      expect(del.code, del.stderr).toBe(3);
+      expect((JSON.parse(del.stdout) as { blocked: { tier: string; action: string; reason: string }[] }).blocked).toEqual([{ tier: 'starter@oms', action: 'delete', reason: expect.stringContaining('1 subscriber') }]);
+      writeFileSync(path.join(dir, 'tiers', starter.file), stringify(starter.doc));
+
       // Same key, two scopes: each edit lands on its own row.
       edit(dir, 'essential', null, (t) => {
         (t['limits'] as Record<string, number>)['orders_per_month'] = 150;
