@@ -161,6 +161,13 @@ function stripeFeatures(permissions: CatalogFile['permissions']): Record<string,
   return sortRecord(out);
 }
 
+/** Where every platform tier's file names its platform (tier ref -> position), kept when the parsed files are dropped. */
+export function platformPositions(loaded: LoadedCatalog): Record<string, { file: string } & Position> {
+  const out: Record<string, { file: string } & Position> = {};
+  for (const [ref, tier] of Object.entries(loaded.catalog.tiers)) if (tier.platform !== undefined) out[ref] = platformPosition(loaded, ref);
+  return out;
+}
+
 /** Where a tier file names its platform (or its key), for errors found later (e.g. a code the app's platform table lacks). */
 export function platformPosition(loaded: LoadedCatalog, ref: string): { file: string } & Position {
   const parsed = loaded.sources[ref];

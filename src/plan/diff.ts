@@ -3,6 +3,7 @@ import { orphanChanges, orphanId, type OrphanRow } from './orphans.js';
 import type { BlockedChange, Change, PlanWarning, TierFields } from './plan-schema.js';
 import { appendAll } from '../append-all.js';
 import { dict } from '../dict.js';
+import type { PlatformPositions } from './platform-check.js';
 import { parseTierRef, scopeWords, tierRef } from '../catalog/tier-ref.js';
 
 /** What the diff needs of the desired side beyond the shared Catalog. */
@@ -10,6 +11,8 @@ export interface DesiredState {
   catalog: Catalog;
   /** New tier ref -> earlier refs on the same platform, from renamed_from (tier-ref.ts). */
   renamedFrom: Record<string, string[]>;
+  /** Where each platform tier's file names its platform, for a code the app's platform table lacks (platform-check.ts). */
+  platformAt?: PlatformPositions;
 }
 
 export interface DiffContext {

@@ -1,8 +1,9 @@
 import { verifyBilling } from '../billing/verify-billing.js';
 import { compareDiagnostics, type Diagnostic } from '../catalog/diagnostic.js';
-import { billingKeyPosition, billingPosition, permissionPosition, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
+import { billingKeyPosition, billingPosition, permissionPosition, platformPositions, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
 import type { SourceAt } from '../store/storage-description.js';
 import { resolveStripeIds, stripeIdColumns, type StripeIdColumns } from './resolve-stripe-ids.js';
+import { unknownPlatformProblems } from './platform-check.js';
 import { emptyCatalog, type Catalog } from '../catalog/model.js';
 import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
 import { InvalidCatalogError } from '../errors.js';
@@ -30,6 +31,8 @@ export interface ActualSide {
   /** Child rows whose tier or permission is gone: the plan removes them first. */
   orphans?: OrphanRow[];
   drift?: Drift | undefined;
+  /** The app's platform table (storage: resolving platforms through it): a tier file may only name its codes. */
+  platforms?: { table: string; codes: string[] };
   /** Damage found in the audit row read for drift (by run id): notes, never a failure. */
   problems?: string[];
   /** Columns of this side's storage holding IDs Stripe resolves (resolve-stripe-ids.ts); absent for files and tierctl's tables. */
@@ -70,11 +73,15 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
 
 /** The loaded files as the desired side of a plan. */
 export function desiredSide(loaded: LoadedCatalog): DesiredSide {
-  return { catalog: loaded.catalog, renamedFrom: loaded.renamedFrom, subscribers: loaded.subscribers, billingAt: (tier) => billingPosition(loaded, tier) };
+  return { catalog: loaded.catalog, renamedFrom: loaded.renamedFrom, subscribers: loaded.subscribers, billingAt: (tier) => billingPosition(loaded, tier), platformAt: platformPositions(loaded) };
 }
 
 /** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
 export function assemblePlan(files: DesiredSide, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+  if (actual.platforms) {
+    const unknown = unknownPlatformProblems(files.catalog, actual.platforms, files.platformAt);
+    if (unknown.length) throw new InvalidCatalogError(unknown, `tier files against ${actual.platforms.table}`);
+  }
   const { desired, stripe } = withStripeIds(files, actual, billing.stripe);
   const counts = actual.subscriberCounts;
   // Where catalog.yaml says subscribers are (apply checks the plan says the same), else the store's.
@@ -130,7 +137,9 @@ export async function readSide(store: TierStore, tx: StoreTransaction, snapshot:
   // Last in the transaction: on PostgreSQL a failed statement ends the transaction's reads.
   const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
   const ref = store.description.subscribers;
+  const platform = store.description.tier.platform;
   return {
+    ...(platform?.kind === 'table' && snapshot.platforms ? { platforms: { table: platform.table, codes: snapshot.platforms } } : {}),
     catalog: snapshot.catalog,
     subscriberCounts,
     subscribers: ref ? { table: ref.table, column: ref.column } : null,

@@ -8,7 +8,7 @@ import { createSequelizeTierStore } from '../../src/store/sequelize-tier-store.j
 import { builtinStorage } from '../../src/store/storage-description.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { BACKENDS, type Backend, type TestDatabase } from '../support/databases.js';
-import { workdirWithTiers } from '../support/cli.js';
+import { REFERENCE_TIERS, workdirWithTiers } from '../support/cli.js';
 import { runMain } from '../support/run-main.js';
 import { loadReference } from '../support/sources.js';
 import { open } from '../support/state.js';
@@ -185,6 +185,11 @@ for (const backend of BACKENDS) {
         expect(r.stderr).toBe('');
         expect(r.stdout).toBe('applied  0003-platform-scoped-tiers\n');
         expect(r.code).toBe(0);
+        // What 0.1.0 applied and recorded still fingerprints the same: no changes, no false drift.
+        const plan = await runMain(['plan', '--database', db.url, '--dir', REFERENCE_TIERS, '--skip-stripe', '--format', 'json']);
+        expect(plan.code, plan.stderr).toBe(0);
+        expect(JSON.parse(plan.stdout)).toMatchObject({ changes: [], blocked: [] });
+        expect(JSON.parse(plan.stdout)).not.toHaveProperty('drift');
         await expectUpgraded(db, 0);
         expect((await runMain(['migrate', '--database', db.url])).stdout).toContain('No pending migrations');
       } finally {

@@ -17,6 +17,7 @@ const referenceTiers = Object.values(reference.tiers);
 function expectedView(t: Tier) {
   return {
     key: t.key,
+    platform: null,
     name: t.name,
     description: t.description,
     customerFacing: t.customer_facing,

@@ -10,6 +10,11 @@ import { renderJson } from '../../src/render/json.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
 import { CATALOG_YAML, src, tierYaml } from '../support/sources.js';
+import { buildCatalogIndex, CatalogLookupError } from '../../src/runtime/catalog-index.js';
+import { renderCatalogFiles } from '../../src/catalog/write-catalog-files.js';
+import { renderCatalogTypes } from '../../src/codegen/catalog-types.js';
+import { unknownPlatformProblems } from '../../src/plan/platform-check.js';
+import { billingKeysOf, featureExpectations } from '../../src/billing/verifier.js';
 
 const PLATFORMS = `platforms:
   loyalty: { name: Loyalty }
@@ -155,5 +160,128 @@ describe('planning platform tiers', () => {
     const json = JSON.parse(renderJson(plan)) as { changes: { tier: string; after?: Tier }[] };
     expect(json.changes.map((c) => c.tier)).toEqual(['pro@loyalty', 'essential@loyalty', 'old@loyalty']);
     expect(json.changes[0]?.after).toMatchObject({ key: 'pro', platform: 'loyalty' });
+  });
+});
+
+describe('runtime lookups by platform (pure index)', () => {
+  const index = buildCatalogIndex(
+    normaliseCatalog({ 'a.read': 'A', 'p.earn': 'P' }, [
+      tier('essential', { display_order: 1, limits: { seats: 1 }, permissions: ['a.read'] }),
+      tier('essential', { ...loyalty, display_order: 1, limits: { seats: 3 }, permissions: ['a.read', 'p.earn'] }),
+      tier('club', { ...loyalty, display_order: 2, limits: { seats: 9 } }),
+      tier('pro', { display_order: 3, limits: { seats: 5 } }),
+    ]),
+    { essential: 1, 'essential@loyalty': 2, 'club@loyalty': 3, pro: 4 },
+  );
+
+  it('finds the platform tier of a key, else the global one; key@platform exactly', () => {
+    expect(index.tier('essential', { platform: 'loyalty' })).toMatchObject({ id: 2, key: 'essential@loyalty', platform: 'loyalty' });
+    expect(index.tier('essential')).toMatchObject({ id: 1, key: 'essential', platform: null });
+    expect(index.tier('pro', { platform: 'loyalty' })).toBe(index.tier('pro'));
+    expect(index.tier('club')).toBeUndefined();
+    expect(index.tier('club@loyalty')).toBe(index.tierById(3));
+    expect(index.tier('essential@oms')).toBeUndefined();
+  });
+
+  it('answers can() and limit() on a platform, and says where it looked', () => {
+    expect(index.can('essential', 'p.earn', { platform: 'loyalty' })).toBe(true);
+    expect(index.can('essential', 'p.earn', { platform: 'oms' })).toBe(false);
+    expect(index.limit('essential', 'seats', { platform: 'loyalty' })).toBe(3);
+    expect(() => index.limit('club', 'seats', { platform: 'oms' })).toThrow('unknown tier "club" (neither on platform oms nor global)');
+    expect(() => index.limit('club@loyalty', 'other')).toThrow(CatalogLookupError);
+  });
+
+  it('lists a platform\'s view: its tiers and the global ones it does not override', () => {
+    expect(index.tiers({ platform: 'loyalty' }).map((t) => t.key)).toEqual(['essential@loyalty', 'club@loyalty', 'pro']);
+    expect(index.tiers({ platform: 'oms' }).map((t) => t.key)).toEqual(['essential', 'pro']);
+    expect(index.tiers({ platform: null }).map((t) => t.key)).toEqual(['essential', 'pro']);
+    expect(index.tiers().map((t) => t.key)).toEqual(['essential', 'essential@loyalty', 'club@loyalty', 'pro']);
+  });
+});
+
+describe('files and types written from platform tiers', () => {
+  const catalog = normaliseCatalog({}, [tier('essential'), tier('essential', loyalty)]);
+
+  it('import writes key@platform.yaml with platform:, and declares the platforms it names', () => {
+    const files = renderCatalogFiles(catalog);
+    expect(Object.keys(files).sort()).toEqual(['catalog.yaml', 'essential.yaml', 'essential@loyalty.yaml']);
+    expect(files['essential@loyalty.yaml']).toContain('key: essential\nplatform: loyalty\nname: essential\n');
+    expect(files['catalog.yaml']).toContain('platforms:\n  loyalty:\n    name: loyalty\n');
+    expect(renderCatalogFiles(catalog, { declarePlatforms: false })['catalog.yaml']).not.toContain('platforms');
+    // What import writes loads back as the same catalog.
+    const back = loadCatalog(src('tiers/catalog.yaml', files['catalog.yaml']!), Object.entries(files).filter(([n]) => n !== 'catalog.yaml').map(([n, t]) => src(`tiers/${n}`, t)));
+    expect(back.ok && catalogFingerprint(back.loaded.catalog)).toBe(catalogFingerprint(catalog));
+  });
+
+  it('generated types name platform tiers key@platform and accept their keys with { platform }', () => {
+    const r = load({ 'tiers/essential.yaml': tierYaml('essential'), 'tiers/club.yaml': scoped('club', 'loyalty') });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const out = renderCatalogTypes(r.loaded, 'tiers');
+    expect(out).toContain('export const TIER_KEYS = [\n  "club@loyalty",\n  "essential",\n] as const;');
+    expect(out).toContain('export const PLATFORM_TIER_KEYS = [\n  "club",\n] as const;');
+    expect(out).toContain('tier: TierKey | PlatformTierKey;');
+  });
+
+  it('a platform code the app\'s platform table lacks is a problem at the file\'s line', () => {
+    const problems = unknownPlatformProblems(catalog, { table: 'platforms', codes: ['oms', 'loyalti'] }, { 'essential@loyalty': { file: 'tiers/essential@loyalty.yaml', line: 2, col: 11 } });
+    expect(problems).toEqual([{ file: 'tiers/essential@loyalty.yaml', line: 2, col: 11, message: 'platform "loyalty" is not in the app\'s platform table platforms', hint: 'did you mean "loyalti"? The platforms there: loyalti, oms' }]);
+    expect(unknownPlatformProblems(catalog, { table: 'platforms', codes: ['loyalty'] })).toEqual([]);
+  });
+});
+
+describe('billing verification of platform tiers', () => {
+  it('names each billing key\'s tier by its ref, so two tiers of one key stay apart', () => {
+    const catalog = normaliseCatalog({ 'p.earn': 'P' }, [tier('essential', { permissions: ['p.earn'] }), tier('essential', { ...loyalty, permissions: [] })]);
+    expect(billingKeysOf(catalog, 'stripe')).toEqual([
+      { tier: 'essential', key: 'essential_m' },
+      { tier: 'essential@loyalty', key: 'essential@loyalty_m' },
+    ]);
+    expect(featureExpectations(catalog, { 'p.earn': 'earn' }).tiers).toEqual({ essential: { 'p.earn': 'earn' }, 'essential@loyalty': {} });
+  });
+});
+
+describe('storage.tiers.platform (the app\'s own tables)', () => {
+  const storageCatalog = (platform: string, extra = '') => `permissions:
+  orders.view: View orders
+limits:
+  users: { description: Seats }
+${extra}storage:
+  tiers:
+    table: app_tiers
+    key: code
+    id: id
+${platform}    columns:
+      name: name
+      users_limit: { limit: users }
+`;
+  const plain = 'key: essential\nname: Essential\nlimits: { users: 1 }\n';
+  const onLoyalty = 'key: essential\nplatform: loyalty\nname: Essential\nlimits: { users: 1 }\n';
+
+  it('resolves {column, table, id, code} to a platform table, whose codes are checked at plan time (none declared here)', () => {
+    const r = load({ 'tiers/a.yaml': plain, 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: platform_id, table: platforms, id: id, code: code }\n')));
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    expect(r.loaded.storage?.description.tier.platform).toEqual({ kind: 'table', column: 'platform_id', table: 'platforms', idColumn: 'id', codeColumn: 'code' });
+    expect(Object.keys(r.loaded.catalog.tiers)).toEqual(['essential', 'essential@loyalty']);
+  });
+
+  it('resolves {column} alone to a code column, whose codes must be declared under platforms:', () => {
+    const text = storageCatalog('    platform: { column: platform_code }\n');
+    const r = load({ 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', text));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.diagnostics.map((d) => d.message)).toEqual(['platform "loyalty" is not declared in tiers/catalog.yaml']);
+    const declared = load({ 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: platform_code }\n', 'platforms:\n  loyalty: { name: Loyalty }\n')));
+    expect(declared.ok && declared.loaded.storage?.description.tier.platform).toEqual({ kind: 'code', column: 'platform_code' });
+  });
+
+  it('refuses half a platform table, a column used twice, platforms without a column, and a platform tier the table cannot hold', () => {
+    const half = problems({ 'tiers/a.yaml': plain }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: platform_id, table: platforms }\n')));
+    expect(half).toEqual([expect.stringMatching(/^tiers\/catalog\.yaml:10:15: platform: names its table, id and code together, or none of them/)]);
+    const twice = problems({ 'tiers/a.yaml': plain }, src('tiers/catalog.yaml', storageCatalog('    platform: { column: name }\n')));
+    expect(twice).toEqual([expect.stringMatching(/^tiers\/catalog\.yaml:10:\d+: column "name" is already used/)]);
+    const none = problems({ 'tiers/a.yaml': plain }, src('tiers/catalog.yaml', storageCatalog('', 'platforms:\n  loyalty: { name: Loyalty }\n')));
+    expect(none).toEqual([expect.stringMatching(/^tiers\/catalog\.yaml:5:1: platforms: are declared, but storage\.tiers names no platform column/)]);
+    const unstored = problems({ 'tiers/b.yaml': onLoyalty }, src('tiers/catalog.yaml', storageCatalog('')));
+    expect(unstored).toContain('tiers/b.yaml:2:11: this tier belongs to platform "loyalty", but app_tiers has no platform column (describe it under storage.tiers.platform in catalog.yaml, or remove platform: from this file)');
   });
 });

@@ -34,7 +34,7 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     throw new TierctlError(`the database holds no tiers to import in ${where}`, { hint: 'check --database / $DATABASE_URL' });
   }
   // Every name that becomes a path is a database value: check them all before writing anything.
-  for (const [ref, t] of Object.entries(state.catalog.tiers)) checkTierKey(t.key, t.platform ?? null, state.tierIds[ref]);
+  for (const [ref, t] of Object.entries(state.catalog.tiers)) checkTierKey(t.key, t.platform, ref, state.tierIds);
   // Permission and limit names become YAML keys: import only what validate will accept back.
   for (const name of Object.keys(state.catalog.permissions)) checkName(name, 'permission');
   for (const t of Object.values(state.catalog.tiers)) for (const name of Object.keys(t.limits)) checkName(name, `limit of tier "${t.key}"`);
@@ -48,7 +48,13 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   }
   await mkdir(dir, { recursive: true });
   const catalogText = app ? await readFile(path.join(dir, CATALOG_FILE_NAME), 'utf8') : null;
-  const files = renderCatalogFiles(catalog, { schemaRefs: schemaRefs(dir, io.cwd), stored: app?.storage?.stored ?? null, catalogText });
+  const files = renderCatalogFiles(catalog, {
+    schemaRefs: schemaRefs(dir, io.cwd),
+    stored: app?.storage?.stored ?? null,
+    catalogText,
+    // With an app platform table, that table is the vocabulary: catalog.yaml declares none.
+    declarePlatforms: app?.storage?.description.tier.platform?.kind !== 'table',
+  });
   for (const name of Object.keys(files)) checkInside(name, dir);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
   const permissions = Object.keys(state.catalog.permissions).length || new Set(Object.values(state.catalog.tiers).flatMap((t) => t.permissions)).size;
@@ -61,15 +67,15 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
  * access could have written (`../.github/workflows/ci`, `a/b`, `catalog`). Only keys the
  * loader would accept become file names, and the path must stay directly inside --dir.
  */
-function checkTierKey(key: string, platform: string | null, id: number | undefined): void {
-  // The platform code is part of the file name too (key@platform.yaml).
-  if (platform !== null && !PLATFORM_CODE.test(platform)) {
-    throw new TierctlError(`the database holds a tier on platform ${JSON.stringify(visible(platform))}${id === undefined ? '' : ` (subscription_tier id ${id})`}, which is not a valid platform code; nothing was imported`, {
-      hint: 'rename that platform in the database to a code of 1-32 lowercase letters, digits, _ or - (starting with a letter), then import again',
+function checkTierKey(key: string, platform: string | undefined, ref: string, tierIds: Readonly<Record<string, number>>): void {
+  const row = Object.hasOwn(tierIds, ref) ? ` (subscription_tier id ${tierIds[ref]})` : '';
+  // A platform code is part of a file name too (key@platform.yaml).
+  if (platform !== undefined && !PLATFORM_CODE.test(platform)) {
+    throw new TierctlError(`the database holds a tier on platform ${JSON.stringify(visible(platform))}${row}, which is not a valid platform code; nothing was imported`, {
+      hint: 'rename that platform in the database to 1-32 lowercase letters, digits, _ or - (starting with a letter), then import again',
     });
   }
   if (TIER_KEY.test(key) && !RESERVED_TIER_KEYS.has(key)) return;
-  const row = id === undefined ? '' : ` (subscription_tier id ${id})`;
   throw new TierctlError(`the database holds a tier keyed ${JSON.stringify(visible(key))}${row}, which ${RESERVED_TIER_KEYS.has(key) ? 'is reserved (catalog.yaml holds the vocabulary)' : 'is not a valid tier key'}; nothing was imported`, {
     hint: 'rename that row in the database to a key of 2-32 lowercase letters, digits or _ (starting with a letter, not "catalog"), then import again',
   });
