@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { openCatalog } from '../../src/runtime/open-catalog.js';
 import { createAppTables } from '../support/app-schema.js';
 import { ROOT } from '../support/cli.js';
 import { BACKENDS, type Backend, type TestDatabase } from '../support/databases.js';
@@ -47,14 +48,6 @@ function seedStripe(fake: FakeStripe): void {
     for (const [id, interval, cents] of t.prices) addPrice(fake, id, lookupKey(t.lookupPrefix, interval), t.product, interval, cents);
   }
 }
-/** What Stripe's `transfer_lookup_key` does: a new price takes the key, the old one keeps none. */
-function moveLookupKey(fake: FakeStripe, key: string, newId: string): void {
-  const old = [...fake.prices.values()].find((p) => p.lookup_key === key);
-  if (!old) throw new Error(`no price has lookup key ${key}`);
-  fake.prices.set(old.id, { ...old, lookup_key: null });
-  addPrice(fake, newId, key, old.product, old.interval as Interval, old.unit_amount ?? 0);
-}
-
 /** A project with the example's catalog.yaml (its storage:) and nothing else, as a user starts. */
 function workspace(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'tierctl-orion-'));
@@ -171,7 +164,7 @@ for (const backend of BACKENDS) {
       expect(await cli(['plan', '--detailed-exitcode'])).toMatchObject({ code: 0 });
 
       const before = await db.sql<Row>(SELECT_TIERS);
-      const subsBefore = await db.sql('SELECT id, vendor_id, tier_id, tier FROM vendor_subscriptions ORDER BY id');
+      const subsBefore = await db.sql<Row>('SELECT id, vendor_id, tier_id, tier FROM vendor_subscriptions ORDER BY id');
       const platformsBefore = await db.sql('SELECT id, code, name FROM platforms ORDER BY id');
       const tablesBefore = await tableNames(backend, db);
       const indexesBefore = await indexNames(backend, db);
@@ -205,7 +198,7 @@ for (const backend of BACKENDS) {
         columns: { price_monthly_cents: 9900, price_annual_cents: null },
       }));
       // Someone moves professional_monthly to a new price in Stripe; no file changes for it.
-      moveLookupKey(fake, 'professional_monthly', 'price_1OrionProfessionalMonth2026');
+      fake.transferLookupKey('professional_monthly', { id: 'price_1OrionProfessionalMonth2026', product: 'prod_OrionProfessional', active: true, livemode: false, currency: 'eur', unit_amount: 10900, interval: 'month', created: created++ });
 
       const plan = await cli(['plan', '--detailed-exitcode', '--format', 'json']);
       expect(plan.code, plan.stderr).toBe(2);
@@ -278,6 +271,25 @@ for (const backend of BACKENDS) {
       expect(await cli(['plan', '--detailed-exitcode'])).toMatchObject({ code: 0 });
       // Without Stripe every row keeps its IDs (each tier's own row, whatever its key's other scopes hold).
       expect(await cli(['plan', '--detailed-exitcode', '--skip-stripe'])).toMatchObject({ code: 0 });
+      expect(await cli(['drift'])).toMatchObject({ code: 0 });
+      const history = JSON.parse((await cli(['history', '--format', 'json'])).stdout) as { status: string }[];
+      expect(history.map((r) => r.status)).toEqual(['applied']);
+      const shown = await cli(['history', '--run', '1', '--format', 'json']);
+      expect(shown.stdout).toContain('"essential@loyalty"');
+      expect(shown.stdout).toContain('"business@loyalty"');
+
+      // The runtime API reads the same rows through the description: the loyalty view of a key, the subscriber's row id.
+      const catalog = await openCatalog({ database: db.url, tiersDir: path.join(dir, 'tiers') });
+      try {
+        expect(catalog.limit('essential', 'team_members', { platform: 'loyalty' })).toBe(3);
+        expect(catalog.limit('essential', 'orders_per_month')).toBe(150);
+        expect(catalog.can('business', 'loyalty_tiers', { platform: 'loyalty' })).toBe(true);
+        expect(catalog.can('business', 'loyalty_tiers')).toBe(false);
+        const vendor103 = subsBefore.find((v) => num(v['vendor_id']) === 103) as Row;
+        expect(catalog.tierById(num(vendor103['tier_id']) as number)).toMatchObject({ key: 'essential@loyalty', platform: 'loyalty', name: 'Loyalty Essential' });
+      } finally {
+        await catalog.close();
+      }
     });
 
     it('an unknown platform code in a tier file is refused at its line, and nothing is written', async () => {
