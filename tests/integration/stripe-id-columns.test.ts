@@ -99,6 +99,8 @@ for (const backend of BACKENDS) {
       // The IDs come from verification's one prices.list call (3 lookup keys): nothing more is asked.
       expect(fake.requests.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /v1/prices']);
       expect(first.stripe.verified).toBe(true);
+      // Per lookup key: the price, its recurring interval and its product, which the columns take.
+      expect(first.stripe.keys['essential_annual']).toMatchObject({ tier: 'essential', price: 'price_ess_y1', interval: 'year', product: 'prod_essential' });
       expect(first.stripe.unresolved_columns).toBeUndefined();
       expect(columnChanges(first)).toEqual({
         essential: { stripe_price_monthly_id: { before: 'price_old_copy', after: 'price_ess_m1' }, stripe_price_annual_id: { before: null, after: 'price_ess_y1' } },
@@ -233,6 +235,14 @@ for (const backend of BACKENDS) {
       expect(r.stderr).toContain('tier ghost, column stripe_price_monthly_id: Stripe has no price price_gone');
       expect(r.stderr).not.toContain('    at ');
       expect(readdirSync(path.join(cwd, 'imported'))).toEqual(['catalog.yaml']);
+
+      // Doing what the hint says (and clearing the ghost row's ID) makes the import go through.
+      const stripe = new Stripe(KEY, { host: '127.0.0.1', port: fake.port, protocol: 'http', maxNetworkRetries: 0 });
+      await stripe.prices.update('price_nokey', { lookup_key: 'essential_year' });
+      await db.sql(`UPDATE plans SET stripe_price_monthly_id = NULL WHERE code = 'ghost'`);
+      const again = await run(['import', '--dir', 'imported']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(readFileSync(path.join(cwd, 'imported', 'essential.yaml'), 'utf8')).toMatch(/lookup_keys:\n {4}- essential_monthly\n {4}- essential_year\n/);
     });
 
     it('import refuses without a Stripe key rather than write tiers that bill nothing', async () => {
@@ -285,6 +295,14 @@ describe('GET /v1/prices/:id on the fake, through the real SDK', () => {
       const listed = await stripe.prices.list({ lookup_keys: ['essential_annual'] });
       expect(listed.data.map((x) => x.id)).toEqual(['price_ess_y2']);
       expect((await stripe.prices.retrieve('price_ess_y1')).lookup_key).toBeNull();
+
+      // The same over HTTP, as a person would: a taken lookup key moves only with transfer_lookup_key.
+      const create = { product: 'prod_essential', currency: 'eur', unit_amount: 5000, recurring: { interval: 'month' as const }, lookup_key: 'essential_monthly' };
+      await expect(stripe.prices.create(create)).rejects.toMatchObject({ statusCode: 400, param: 'lookup_key', message: 'A price (`price_ess_m1`) already uses that lookup key.' });
+      const moved = await stripe.prices.create({ ...create, transfer_lookup_key: true });
+      expect(moved).toMatchObject({ lookup_key: 'essential_monthly', recurring: { interval: 'month' }, product: 'prod_essential' });
+      expect((await stripe.prices.list({ lookup_keys: ['essential_monthly'] })).data.map((x) => x.id)).toEqual([moved.id]);
+      expect((await stripe.prices.retrieve('price_ess_m1')).lookup_key).toBeNull();
     } finally {
       await fake.close();
     }
