@@ -1,4 +1,4 @@
-import type { Migration, MigrationContext } from './migration-context.js';
+import type { Migration } from './migration-context.js';
 import { rebuildSqliteTable } from './sqlite-rebuild.js';
 
 /** Its name, for the store: tierctl's own table has the platform column once this ran. */
@@ -67,4 +67,3 @@ function replaceOnce(sql: string, from: string, to: string): string {
   return sql.replace(from, to);
 }
 
-export type { MigrationContext };

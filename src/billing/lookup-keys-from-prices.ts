@@ -50,7 +50,7 @@ export function lookupKeysFromPrices(catalog: Catalog, ids: readonly RowPriceId[
       continue;
     }
     if (p.lookup_key === null) {
-      const suggested = `${id.tier}_${p.interval ?? 'once'}`;
+      const suggested = `${id.tier.replace('@', '_')}_${p.interval ?? 'once'}`; // essential@loyalty -> essential_loyalty_month
       problems.push({
         ...id,
         message: `price ${p.id} has no lookup key`,

@@ -125,6 +125,7 @@ const CHANGE = {
     permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
     permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
     permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
+    // `tier` and `from` name tiers as plans do: `key`, or `key@platform` (a rename stays on its platform).
     tierChange('rename', { from: { type: 'string' }, impact: IMPACT }, ['from']),
     tierChange('create', { after: tierStateSchema }, ['after']),
     tierChange('update', { fields: tierFieldsSchema, impact: IMPACT }, ['fields']),
@@ -150,7 +151,7 @@ export const planSchema = {
     base_fingerprint: { description: 'sha256 of the database state the plan was computed against.', ...FINGERPRINT },
     desired_fingerprint: { description: 'sha256 of the state the files describe; the database equals it after apply.', ...FINGERPRINT },
     base_objects: {
-      description: 'Fingerprint of every tier ("tier:KEY") and permission ("permission:NAME") in the base state, to tell what changed when the plan goes stale.',
+      description: 'Fingerprint of every tier ("tier:KEY", or "tier:KEY@PLATFORM" for a platform tier) and permission ("permission:NAME") in the base state, to tell what changed when the plan goes stale.',
       type: 'object',
       additionalProperties: FINGERPRINT,
     },

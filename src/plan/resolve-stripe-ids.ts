@@ -77,7 +77,7 @@ export function resolveStripeIds(desired: DesiredState, actual: Catalog, stripe:
     byTier.set(f.tier, list);
   }
   const tiers: Tier[] = [];
-  // Identity is the tier's ref (key@platform): facts, rows and problems are found by it.
+  // By ref (`key`, `key@platform`): verification names each key's tier so, and two tiers may share a key.
   for (const [ref, t] of Object.entries(desired.catalog.tiers)) {
     const columns: Record<string, string | number | boolean | null> = { ...t.columns };
     const problem = (c: StripeColumn, message: string, hint: string) => problems.push({ tier: ref, column: c.column, message, hint });

@@ -265,9 +265,9 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     async snapshot(t) {
       const tx = unwrap(t);
       const { tables, status } = await inspect(tx);
-      // tierctl's own table gains its platform column by migration 0003; before it runs (plan never
-      // migrates) every tier is global.
-      const platformColumn = Boolean(d.tier.platform) && !(d.origin === 'builtin' && status.pending.includes(PLATFORM_MIGRATION));
+      // tierctl's own table gains its platform column by migration 0003; before it ran (plan never
+      // migrates) every tier is global, read and written without the column.
+      const platformColumn = Boolean(d.tier.platform) && (d.origin !== 'builtin' || status.executed.includes(PLATFORM_MIGRATION));
       if (!tables.has(d.tier.table)) {
         const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: dict(), initialised: false, orphans: [] };
         ids.set(empty, { refs: new Map(), permissionIds: new Map(), platforms: null, platformColumn });
@@ -401,38 +401,43 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     close: () => db.close(),
   };
 
+  /**
+   * One write transaction (see `write`). `foreignKeysOff`: SQLite opened without foreign keys,
+   * for a migration that rebuilds a referenced table; the transaction then may not leave any
+   * row without its parent that was not so before (`PRAGMA foreign_key_check`), or it rolls back.
+   */
   async function writeOnce<T>(lockTimeoutMs: number, fn: (tx: StoreTransaction) => Promise<T>, onCommitSent: (() => void | Promise<void>) | undefined, foreignKeysOff: boolean): Promise<T> {
-      let tx: Transaction;
-      try {
-        tx = await db.engine.beginLockedWrite(db.sequelize, lockTimeoutMs, { foreignKeysOff });
-      } catch (err) {
-        if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
-        throw storageFailure(db, err, false) ?? err;
+    let tx: Transaction;
+    try {
+      tx = await db.engine.beginLockedWrite(db.sequelize, lockTimeoutMs, { foreignKeysOff });
+    } catch (err) {
+      if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
+      throw storageFailure(db, err, false) ?? err;
+    }
+    let committing = false;
+    try {
+      // With foreign keys off, nothing may leave a row without its parent that was not so before.
+      const brokenBefore = foreignKeysOff ? await db.engine.brokenForeignKeys(db.sequelize, tx) : 0;
+      const result = await fn(new SqlTransaction('write', tx));
+      if (foreignKeysOff) {
+        const broken = (await db.engine.brokenForeignKeys(db.sequelize, tx)) - brokenBefore;
+        if (broken > 0) throw new TierctlError(`this write would leave ${broken} row${broken === 1 ? '' : 's'} pointing at tiers that no longer exist; nothing was applied`, { hint: 'a tier still referenced by the application (or tierctl\'s own rows) cannot be deleted: move its subscribers first, then plan again' });
       }
-      let committing = false;
-      try {
-        // With foreign keys off, nothing may leave a row without its parent that was not so before.
-        const brokenBefore = foreignKeysOff ? await db.engine.brokenForeignKeys(db.sequelize, tx) : 0;
-        const result = await fn(new SqlTransaction('write', tx));
-        if (foreignKeysOff) {
-          const broken = (await db.engine.brokenForeignKeys(db.sequelize, tx)) - brokenBefore;
-          if (broken > 0) throw new TierctlError(`this write would leave ${broken} row${broken === 1 ? '' : 's'} pointing at tiers that no longer exist; nothing was applied`, { hint: 'a tier still referenced by the application (or tierctl\'s own rows) cannot be deleted: move its subscribers first, then plan again' });
-        }
-        committing = true;
-        const commit = tx.commit();
-        if (onCommitSent) {
-          commit.catch(() => undefined); // awaited just below; this only keeps it from counting as unhandled meanwhile
-          await onCommitSent();
-        }
-        await commit;
-        return result;
-      } catch (err) {
-        // On a dead connection the server has rolled back already; trying again only makes
-        // Sequelize print its own warning past tierctl's output (and its redaction).
-        if (!committing && !db.engine.isConnectionLost(err)) await tx.rollback().catch(() => undefined);
-        if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
-        throw storageFailure(db, err, committing) ?? err;
+      committing = true;
+      const commit = tx.commit();
+      if (onCommitSent) {
+        commit.catch(() => undefined); // awaited just below; this only keeps it from counting as unhandled meanwhile
+        await onCommitSent();
       }
+      await commit;
+      return result;
+    } catch (err) {
+      // On a dead connection the server has rolled back already; trying again only makes
+      // Sequelize print its own warning past tierctl's output (and its redaction).
+      if (!committing && !db.engine.isConnectionLost(err)) await tx.rollback().catch(() => undefined);
+      if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
+      throw storageFailure(db, err, committing) ?? err;
+    }
   }
 
   /** The last applied run, in one query; a damaged row is read as far as it can be and reported by id (read-last-run.ts). */
@@ -486,6 +491,8 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       };
     };
     const now = new Date();
+    // The description rows are written by: without the platform column where the table has none yet.
+    const rowsOf: StorageDescription = known.platformColumn ? d : { ...d, tier: { ...d.tier, platform: null } };
     const target = targetOf(base.catalog, changes);
     const refs = new Map(known.refs);
     const permissionIds = new Map(known.permissionIds);
@@ -568,10 +575,10 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     // 4. New tiers in batches, then their ids in one query per batch.
     const creates = changes.filter((c): c is Extract<Change, { action: 'create'; kind: 'tier' }> => c.kind === 'tier' && c.action === 'create').map((c) => c.after);
     for (const part of chunk(creates)) {
-      await insert(models.tier, part.map((tier) => tierToRow(d, tier, now, true, known.platforms)));
+      await insert(models.tier, part.map((tier) => tierToRow(rowsOf, tier, now, true, known.platforms)));
       if (idColumn) {
         // By key: the same key may also exist on other platforms, so each row's ref is rebuilt from its platform.
-        const platformAttr = d.tier.platform ? [d.tier.platform.column] : [];
+        const platformAttr = rowsOf.tier.platform ? [rowsOf.tier.platform.column] : [];
         const back = await raw<TierRow>(models.tier, tx, { attributes: [idColumn, d.tier.keyColumn, ...platformAttr], where: { [d.tier.keyColumn]: [...new Set(part.map((tier) => tier.key))] } });
         const created = new Set(part.map(tierRef));
         for (const r of back) {
@@ -588,7 +595,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     const rewritten = [...new Set(changes.filter((c) => c.kind === 'tier' && (c.action === 'update' || c.action === 'retire')).map((c) => (c as { tier: string }).tier))];
     const keepOnUpdate = new Set([d.tier.keyColumn, ...(idColumn ? [idColumn] : []), ...Object.entries(d.tier.columns).filter(([, s]) => s.kind === 'timestamp' && s.on === 'create').map(([c]) => c)]);
     for (const part of chunk(rewritten)) {
-      const rows = part.map((k) => ({ ...(idColumn ? { [idColumn]: refOf(k) } : {}), ...tierToRow(d, target.tier(k), now, true, known.platforms) }));
+      const rows = part.map((k) => ({ ...(idColumn ? { [idColumn]: refOf(k) } : {}), ...tierToRow(rowsOf, target.tier(k), now, true, known.platforms) }));
       const fields = Object.keys(rows[0] as TierRow);
       await insert(models.tier, rows, { updateOnDuplicate: fields.filter((f) => !keepOnUpdate.has(f)), upsertKeys: [refColumn] });
     }

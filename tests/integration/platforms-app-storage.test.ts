@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
+import { loadCatalogDir } from '../../src/catalog/read-catalog-dir.js';
+import { resolveDatabase } from '../../src/state/database-url.js';
+import { openAppStore } from '../../src/store/open-app-store.js';
 import { runMain } from '../support/run-main.js';
 
 /**
@@ -79,6 +82,22 @@ for (const backend of BACKENDS) {
       ]);
       const plan = await run(['plan', '--skip-stripe', '--detailed-exitcode']);
       expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    });
+
+    it('reads the app\'s platform table in one statement, and never writes it', async () => {
+      const loaded = await loadCatalogDir('tiers', cwd);
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.diagnostics));
+      const statements: string[] = [];
+      const store = await openAppStore(resolveDatabase(db.url, {}, cwd), loaded.loaded, { onStatement: (sql) => void statements.push(sql) });
+      try {
+        statements.length = 0;
+        const snapshot = await store.read((tx) => store.snapshot(tx));
+        expect(snapshot.platforms).toEqual(['loyalty', 'oms']);
+        expect(statements.filter((sql) => /FROM [`"]?platforms[`"]?\b/.test(sql))).toHaveLength(1);
+      } finally {
+        await store.close();
+      }
+      expect(await db.sql('SELECT id, code, name FROM platforms ORDER BY id')).toEqual([{ id: 1, code: 'oms', name: 'OMS' }, { id: 2, code: 'loyalty', name: 'Loyalty' }]);
     });
 
     it('refuses a platform code the app\'s platform table lacks, at the tier file\'s line, writing nothing', async () => {

@@ -150,6 +150,20 @@ for (const backend of BACKENDS) {
       }
     });
 
+    it('refuses to import a platform code that would leave the tier directory, writing nothing', async () => {
+      const target = mkdtempSync(path.join(tmpdir(), 'tierctl-import-'));
+      await db.sql(`INSERT INTO subscription_tier ("key", platform, name, billing_provider, created_at, updated_at) VALUES ('evil', '../../x', 'Evil', 'exempt', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`);
+      try {
+        const r = await runMain(['import', '--database', db.url, '--dir', 'tiers'], { cwd: target });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain('platform = "../../x", which is not a platform code');
+        expect(readdirSync(target)).toEqual([]);
+      } finally {
+        await db.sql(`DELETE FROM subscription_tier WHERE "key" = 'evil'`);
+        rmSync(target, { recursive: true, force: true });
+      }
+    });
+
     it('answers the runtime API by platform, falling back to the global tier of the key', async () => {
       writeFiles(cwd, FILES);
       const r = await run(['apply', '--auto-approve', '--skip-stripe', '--allow-destroy']);

@@ -3,7 +3,6 @@ import { applyPlan, checkApplicable, type ApplyResult } from '../../apply/apply-
 import { BugError, TierctlError, type Outcome } from '../../errors.js';
 import { summaryLine } from '../../plan/build-plan.js';
 import { loadCatalogDir } from '../../catalog/read-catalog-dir.js';
-import { billingPosition, platformPositions } from '../../catalog/load-catalog.js';
 import { canonicalJson } from '../../plan/canonical-json.js';
 import { readPlanFile } from '../../plan/plan-file.js';
 import type { Plan } from '../../plan/plan-schema.js';
@@ -12,6 +11,7 @@ import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import { readAndPlan, readStore, verifiedBilling } from '../../plan/read-and-plan.js';
+import { billingPosition, platformPositions } from '../../catalog/load-catalog.js';
 import { canAsk, type Io } from '../io.js';
 import { readStorageOnly } from '../../catalog/read-storage.js';
 import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
@@ -93,7 +93,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     // No one to ask: plan against the state read under the lock and apply it in the same
     // transaction, so the state is read once (Stripe is verified first, outside the lock).
     const billing = await verifiedBilling(loaded!, skipStripe, io.env);
-    // Billing and platform positions taken now (small), so resolved-ID and unknown-platform errors still point at the files' lines.
+    // Billing positions taken now (small), so resolved-ID errors still point at the files' lines.
     const files = loaded!;
     const billingLines = new Map(Object.keys(files.catalog.tiers).map((k) => [k, billingPosition(files, k)]));
     const desired = {
