@@ -116,6 +116,8 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => seedStripe(fake));
+/** The edits' plan (its changes) on each database: the same files and rows must plan the same. */
+const plans: Partial<Record<Backend['name'], unknown[]>> = {};
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`the Orion example on its own tables (${backend.name})`, () => {
@@ -202,6 +204,7 @@ for (const backend of BACKENDS) {
 
       const plan = await cli(['plan', '--detailed-exitcode', '--format', 'json']);
       expect(plan.code, plan.stderr).toBe(2);
+      plans[backend.name] = (JSON.parse(plan.stdout) as { changes: unknown[] }).changes;
       const changes = (JSON.parse(plan.stdout) as { changes: { action: string; tier?: string }[] }).changes.map((c) => `${c.action}:${c.tier ?? ''}`);
       expect(changes.sort()).toEqual(['create:business@loyalty', 'update:essential', 'update:essential@loyalty', 'update:professional']);
       expect(plan.stdout).toContain('price_1OrionProfessionalMonth2026');
@@ -319,3 +322,10 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe.skipIf(BACKENDS.some((b) => b.skip))('the Orion example on both databases', () => {
+  it('planned the same changes on SQLite and PostgreSQL', () => {
+    expect(plans.sqlite).toBeDefined();
+    expect(plans.postgres).toEqual(plans.sqlite);
+  });
+});
