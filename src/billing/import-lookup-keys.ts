@@ -4,7 +4,7 @@ import type { StripeIdColumns } from '../plan/resolve-stripe-ids.js';
 import { visible } from '../render/visible.js';
 import { registerSecret } from '../secrets.js';
 import { lookupKeysFromPrices, rowPriceIds } from './lookup-keys-from-prices.js';
-import { stripeTimeout } from './verify-billing.js';
+import { stripeTimeout, testRetryDelay } from './verify-billing.js';
 
 /**
  * `tierctl import` from a table that holds Stripe price IDs but no lookup keys: each price
@@ -24,7 +24,7 @@ export async function importLookupKeys(catalog: Catalog, spec: StripeIdColumns, 
   }
   registerSecret(apiKey);
   const { StripePriceVerifier } = await import('./stripe-price-verifier.js');
-  const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']) });
+  const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']), ...testRetryDelay(env) });
   const prices = await verifier.retrievePrices(ids.map((i) => i.price));
   const r = lookupKeysFromPrices(catalog, ids, prices);
   if (r.ok) return r.catalog;

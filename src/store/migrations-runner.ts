@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { Umzug, type UmzugStorage } from 'umzug';
+import type { UmzugStorage } from 'umzug';
 import type { Migration, MigrationContext } from '../../migrations/migration-context.js';
 import { TierctlError } from '../errors.js';
 import type { Database } from '../state/database.js';
@@ -91,6 +91,9 @@ export async function runPendingMigrations(input: MigrationsRunnerInput, status:
     table: (name) => `${prefix}${name}`,
     tierTables: input.tierTables ?? true,
   };
+  // Loaded only when a migration is pending: umzug's entry point pulls in its own CLI
+  // (~180 modules), which every other tierctl start (validate, plan, a migrated apply) skips.
+  const { Umzug } = await import('umzug');
   const umzug = new Umzug<MigrationContext>({
     migrations: input.migrations.map((m) => ({ name: m.name, up: ({ context: c }) => guard(`migration ${m.name}`, () => m.up(c)), down: ({ context: c }) => m.down(c) })),
     context,

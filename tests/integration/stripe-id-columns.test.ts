@@ -64,7 +64,8 @@ for (const backend of BACKENDS) {
     let db: TestDatabase;
     let fake: FakeStripe;
     let cwd: string;
-    const env = () => ({ STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url });
+    // Retry waits start at 5 ms (TIERCTL_TEST_STRIPE_RETRY_MS): the 503 case counts retries, it does not time them.
+    const env = () => ({ STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url, TIERCTL_TEST_STRIPE_RETRY_MS: '5' });
     const run = (args: string[], e: Record<string, string | undefined> = env()) => runMain([...args, '--database', db.url], { cwd, env: e });
     const rows = async () => db.sql<Row>('SELECT code, name, stripe_product_id, stripe_price_monthly_id, stripe_price_annual_id FROM plans ORDER BY code');
     const planJson = async (extra: string[] = [], e?: Record<string, string | undefined>) => {
