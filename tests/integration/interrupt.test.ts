@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appliedReference } from '../support/applied-base.js';
 import { editTierFile, workdirWithTiers } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { dumpTables } from '../support/dump.js';
 import { PauseControl } from '../support/pause.js';
-import { runMain } from '../support/run-main.js';
 import { STACK_FRAME, startTierctl } from './fault-helpers.js';
 
 /**
@@ -19,12 +19,13 @@ for (const backend of BACKENDS) {
     let db: TestDatabase;
     let cwd: string;
     let pause: PauseControl;
+    // The reference catalog applied once per file; each test gets a copy (applied-base.ts).
+    const applied = appliedReference(backend);
     beforeEach(async () => {
-      db = await backend.create();
+      db = await applied.clone();
       cwd = workdirWithTiers();
       pause = new PauseControl();
-      // Applied, then edited: the interrupted apply has updates (and so write statements) to make.
-      expect((await runMain([...APPLY, '--database', db.url], { cwd })).code).toBe(0);
+      // Applied (the copy), then edited: the interrupted apply has updates (and so write statements) to make.
       editTierFile(cwd, 'hobbyist.yaml', 'users: 1,', 'users: 2,');
       editTierFile(cwd, 'maker.yaml', /name: .*/, 'name: Maker (renamed)');
     });
