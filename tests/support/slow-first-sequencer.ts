@@ -13,12 +13,14 @@ const SLOW_FIRST = [
   'tests/cli/secrets/secrets-success.test.ts',
   'tests/integration/kill-points-deletes.test.ts',
   'tests/integration/faults.test.ts',
-  // The Orion example's round trip (branch orion; 14.5 s on a busy machine): listed ahead of its merge.
+  // The Orion example's round trip (14.5 s on a busy machine).
   'tests/integration/orion-example.test.ts',
   'tests/cli/apply-workflow.test.ts',
   'tests/cli/smoke.test.ts',
   'tests/cli/pr-plan-workflow.test.ts',
   'tests/cli/apply-tty.test.ts',
+  // Real processes and the waits of SIGINT delivery (10 s on a busy machine).
+  'tests/integration/interrupt.test.ts',
   'tests/cli/package.test.ts',
   'tests/cli/hostile-input.test.ts',
   'tests/cli/stripe-output-safety.test.ts',
