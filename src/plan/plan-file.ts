@@ -4,6 +4,7 @@ import { TierctlError } from '../errors.js';
 import { renderJson } from '../render/json.js';
 import { redact } from '../secrets.js';
 import { PLAN_FORMAT_VERSION } from './build-plan.js';
+import type { ValidateFunction } from 'ajv';
 import { planSchema, type Plan } from './plan-schema.js';
 
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
@@ -66,11 +67,22 @@ export async function readPlanFile(path: string, shown = path): Promise<Plan> {
   if (version !== PLAN_FORMAT_VERSION) {
     throw new TierctlError(`${shown}:1:1: plan format version ${JSON.stringify(version)} is not supported (expected ${PLAN_FORMAT_VERSION})`, { hint: 'make the plan with the same tierctl version that applies it' });
   }
-  const { Ajv2020 } = await import('ajv/dist/2020.js');
-  const validate = new Ajv2020({ allErrors: false, strict: false }).compile(planSchema);
+  const validate = await planValidator();
   if (!validate(value)) {
     const e = validate.errors?.[0];
     throw new TierctlError(`${shown}:1:1: not a valid tierctl plan (${e?.instancePath || '/'} ${e?.message ?? ''})`, { hint: 'plan files are written by `tierctl plan --out`; do not edit them' });
   }
   return value as Plan;
+}
+
+let compiledPlan: Promise<ValidateFunction> | undefined;
+
+/**
+ * The plan schema's validator, compiled on first use (ajv and the compile, ~100 ms, only
+ * for commands that read a plan file) and then kept: the schema never changes in a process,
+ * and a process that reads many plans (the in-process test suite) compiles it once.
+ */
+function planValidator(): Promise<ValidateFunction> {
+  compiledPlan ??= import('ajv/dist/2020.js').then(({ Ajv2020 }) => new Ajv2020({ allErrors: false, strict: false }).compile(planSchema));
+  return compiledPlan;
 }

@@ -1,4 +1,5 @@
 import { TierctlError } from '../errors.js';
+import type { ValidateFunction } from 'ajv';
 import { planSchema, type Change } from './plan-schema.js';
 
 /**
@@ -13,8 +14,7 @@ export async function parseRunChanges(text: string, runId: number): Promise<Chan
   } catch {
     throw new TierctlError(`apply run #${runId}: its recorded changes are not valid JSON`, { hint: 'the audit row was edited or damaged outside tierctl' });
   }
-  const { Ajv2020 } = await import('ajv/dist/2020.js');
-  const validate = new Ajv2020({ allErrors: false, strict: false }).compile(planSchema.properties.changes);
+  const validate = await changesValidator();
   if (!validate(value)) {
     const e = validate.errors?.[0];
     throw new TierctlError(`apply run #${runId}: its recorded changes are not a valid list of plan changes (${e?.instancePath || '/'} ${e?.message ?? ''})`, {
@@ -22,4 +22,12 @@ export async function parseRunChanges(text: string, runId: number): Promise<Chan
     });
   }
   return value as Change[];
+}
+
+let compiledChanges: Promise<ValidateFunction> | undefined;
+
+/** Compiled on first use, then kept (see planValidator in plan-file.ts). */
+function changesValidator(): Promise<ValidateFunction> {
+  compiledChanges ??= import('ajv/dist/2020.js').then(({ Ajv2020 }) => new Ajv2020({ allErrors: false, strict: false }).compile(planSchema.properties.changes));
+  return compiledChanges;
 }
