@@ -14,10 +14,10 @@ const MIN_ROWS_PER_STATEMENT = 100;
 export function renderResults({ rows, startup, perSize, notes, environment }) {
   const out = [];
   out.push('<!-- written by `npm run bench` (tests/bench/run.mjs); do not edit by hand -->');
-  out.push('| tiers | database | operation | wall (s) | load (1 min) | SQL statements | peak RSS (MB) | notes |');
-  out.push('|---:|---|---|---:|---:|---:|---:|---|');
+  out.push('| tiers | database | operation | wall (s) | CPU (s) | load (1 min) | SQL statements | peak RSS (MB) | notes |');
+  out.push('|---:|---|---|---:|---:|---:|---:|---:|---|');
   for (const r of rows) {
-    out.push(`| ${typeof r.size === 'number' ? fmtInt(r.size) : r.size} | ${r.database} | ${r.operation} | ${fmtSeconds(r.seconds)} | ${r.load === undefined ? '-' : r.load.toFixed(1)} | ${fmtInt(r.statements)} | ${fmtInt(r.rssMb)} | ${r.note} |`);
+    out.push(`| ${typeof r.size === 'number' ? fmtInt(r.size) : r.size} | ${r.database} | ${r.operation} | ${fmtSeconds(r.seconds)} | ${r.cpuSeconds === null || r.cpuSeconds === undefined ? '-' : fmtSeconds(r.cpuSeconds)} | ${r.load === undefined ? '-' : r.load.toFixed(1)} | ${fmtInt(r.statements)} | ${fmtInt(r.rssMb)} | ${r.note} |`);
   }
   out.push('');
   out.push(`_${environment}._`);
@@ -61,15 +61,25 @@ function targets({ startup, perSize }) {
 
   if (largest) {
     const plans = storages(largest).flatMap(([db, b]) => [
-      { what: `${db}, empty`, s: b.planEmpty.seconds, load: b.planEmpty.load },
-      { what: `${db}, up to date`, s: b.planCurrent.seconds, load: b.planCurrent.load },
+      { what: `${db}, empty`, s: b.planEmpty.seconds, cpu: b.planEmpty.cpuSeconds, load: b.planEmpty.load },
+      { what: `${db}, up to date`, s: b.planCurrent.seconds, cpu: b.planCurrent.cpuSeconds, load: b.planCurrent.load },
     ]);
     const worst = Math.max(...plans.map((p) => p.s));
+    const floor = largest.floor;
     out.push({
-      target: `plan at ${at} within ${PLAN_FLOOR_FACTOR}× the parse floor`,
-      measured: `floor ${fmtSeconds(largest.floor.seconds)} s (load ${largest.floor.load?.toFixed(1) ?? '-'}); plan ${plans.map((p) => `${fmtSeconds(p.s)} s (${p.what}, ${(p.s / largest.floor.seconds).toFixed(2)}×, load ${p.load?.toFixed(1) ?? '-'})`).join(', ')}; worst ${(worst / largest.floor.seconds).toFixed(2)}×`,
-      ok: plans.length ? worst <= PLAN_FLOOR_FACTOR * largest.floor.seconds : null,
+      target: `plan at ${at} within ${PLAN_FLOOR_FACTOR}× the parse floor (wall time)`,
+      measured: `floor ${fmtSeconds(floor.seconds)} s (load ${floor.load?.toFixed(1) ?? '-'}); plan ${plans.map((p) => `${fmtSeconds(p.s)} s (${p.what}, ${(p.s / floor.seconds).toFixed(2)}×, load ${p.load?.toFixed(1) ?? '-'})`).join(', ')}; worst ${(worst / floor.seconds).toFixed(2)}×`,
+      ok: plans.length ? worst <= PLAN_FLOOR_FACTOR * floor.seconds : null,
     });
+    // The same comparison in CPU seconds, which a loaded machine disturbs far less than wall time.
+    if (floor.cpuSeconds) {
+      const worstCpu = Math.max(...plans.map((p) => p.cpu ?? 0));
+      out.push({
+        target: `plan at ${at} within ${PLAN_FLOOR_FACTOR}× the parse floor (CPU time)`,
+        measured: `floor ${fmtSeconds(floor.cpuSeconds)} s; plan ${plans.map((p) => `${fmtSeconds(p.cpu ?? 0)} s (${p.what}, ${((p.cpu ?? 0) / floor.cpuSeconds).toFixed(2)}×)`).join(', ')}; worst ${(worstCpu / floor.cpuSeconds).toFixed(2)}×`,
+        ok: worstCpu <= PLAN_FLOOR_FACTOR * floor.cpuSeconds,
+      });
+    }
   }
 
   out.push({

@@ -54,8 +54,8 @@ const record = (size, database, operation, r, note = '') => {
   // statement counts and peak RSS do not.
   const load = loadavg()[0];
   r.load = load;
-  rows.push({ size, database, operation, seconds: r.seconds, statements: r.statements, rssMb: r.rssMb, load, note });
-  process.stderr.write(`  ${String(size).padStart(6)} ${database.padEnd(10)} ${operation.padEnd(26)} ${r.seconds.toFixed(2)} s  ${r.statements ?? '-'} stmts  ${r.rssMb?.toFixed(0) ?? '-'} MB  load ${load.toFixed(1)}\n`);
+  rows.push({ size, database, operation, seconds: r.seconds, cpuSeconds: r.cpuSeconds, statements: r.statements, rssMb: r.rssMb, load, note });
+  process.stderr.write(`  ${String(size).padStart(6)} ${database.padEnd(10)} ${operation.padEnd(26)} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds?.toFixed(2) ?? '-'} s  ${r.statements ?? '-'} stmts  ${r.rssMb?.toFixed(0) ?? '-'} MB  load ${load.toFixed(1)}\n`);
 };
 
 process.stderr.write(`tierctl benchmark: sizes ${sizes.join(', ')}; databases ${backends.join(', ')}\n`);
