@@ -18,6 +18,13 @@ export interface MigrationContext {
 
 export interface Migration {
   name: string;
+  /**
+   * SQLite: the migration rebuilds a table other tables reference, which SQLite allows only
+   * with foreign keys off (https://www.sqlite.org/lang_altertable.html#otheralter), and
+   * `PRAGMA foreign_keys` cannot change inside a transaction: the store then opens the
+   * write transaction with them off and runs `PRAGMA foreign_key_check` before COMMIT.
+   */
+  sqliteForeignKeysOff?: boolean;
   up(ctx: MigrationContext): Promise<void>;
   down(ctx: MigrationContext): Promise<void>;
 }

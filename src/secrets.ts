@@ -24,6 +24,18 @@ export function registerSecret(value: string | undefined | null): void {
 const STRIPE_KEY_PATTERN = /\b(sk|rk|pk)(?:\\?_)(test|live)(?:\\?_)[A-Za-z0-9*]{4,}/g;
 const URL_PASSWORD_PATTERN = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^@/\s]+)@/gi;
 
+/**
+ * What a value in a committed file looks like if `redact` would mask it by shape: a Stripe
+ * key or a URL carrying a password. Such a value would be masked in the plan file, so the
+ * saved plan could never be applied, and it should not be in git anyway.
+ */
+export function secretShape(text: string): 'a Stripe API key' | 'a URL with a password' | undefined {
+  // Fresh regexes: the global ones above keep lastIndex between calls.
+  if (new RegExp(STRIPE_KEY_PATTERN.source).test(text)) return 'a Stripe API key';
+  if (new RegExp(URL_PASSWORD_PATTERN.source, 'i').test(text)) return 'a URL with a password';
+  return undefined;
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const s of secrets) out = out.split(s).join('***');

@@ -2,11 +2,11 @@ import { BugError, StaleError, TierctlError } from '../errors.js';
 import { canonicalJson } from '../plan/canonical-json.js';
 import { changedObjects, fingerprintOf, fingerprintOfJson, objectFingerprints, stateFingerprint } from '../plan/fingerprint.js';
 import { isDestructive } from '../plan/diff.js';
-import { checkImpact, checkPlanMatches, claimedDesiredState } from '../plan/verify-plan.js';
+import { checkImpact, checkPlanMatches, checkStripeIds, claimedDesiredState } from '../plan/verify-plan.js';
 import type { PlanInput } from '../plan/build-plan.js';
-import type { DesiredState } from '../plan/diff.js';
 import type { Plan } from '../plan/plan-schema.js';
-import { assemblePlan, readSide } from '../plan/read-and-plan.js';
+import { assemblePlan, readSide, type DesiredSide } from '../plan/read-and-plan.js';
+import { stripeIdColumns } from '../plan/resolve-stripe-ids.js';
 import type { AppliedWrites, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from '../store/tier-store.js';
 import { redact } from '../secrets.js';
 import { releaseGarbage } from '../release-garbage.js';
@@ -48,7 +48,7 @@ export function checkApplicable(plan: Plan, allowDestroy: boolean): void {
 
 /** `apply` without a plan file: the files, planned against the state read under the lock. */
 export interface DesiredApply {
-  desired: DesiredState;
+  desired: DesiredSide;
   billing: Pick<PlanInput, 'stripe' | 'notes'>;
   /** Sees the plan before anything is written (to show it); throwing refuses it, rolling back. */
   onPlan(plan: Plan): void;
@@ -151,5 +151,6 @@ async function verifyUnderLock(store: TierStore, tx: StoreTransaction, plan: Pla
     }
   }
   checkImpact(plan, live);
+  checkStripeIds(plan, desired, state.catalog, stripeIdColumns(store.description));
   checkPlanMatches(plan, desired, state.catalog, { subscriberCounts: live, orphans: state.orphans });
 }

@@ -29,10 +29,21 @@ function requestRef(err: SdkError): string {
   return err.requestId ? ` [request ${err.requestId}]` : '';
 }
 
-export function stripeFailure(err: unknown, target: string, retries: number): TierctlError {
+/** What tierctl was doing with Stripe, for the message, and what that means for the command (the hint's start). */
+export interface StripeTask {
+  /** e.g. "verify lookup keys" (plan, apply) or "read price IDs" (import). */
+  doing: string;
+  /** The hint when the failure may pass: e.g. NOT_VERIFIED_HINT. */
+  hint: string;
+}
+
+export const VERIFY_TASK: StripeTask = { doing: 'verify lookup keys', hint: NOT_VERIFIED_HINT };
+export const IMPORT_TASK: StripeTask = { doing: 'read price IDs', hint: 'nothing was imported; check the network and STRIPE_API_BASE and run import again' };
+
+export function stripeFailure(err: unknown, target: string, retries: number, task: StripeTask = VERIFY_TASK): TierctlError {
   if (err instanceof TierctlError || !isSdkError(err)) {
     if (err instanceof TierctlError) return err;
-    return new TierctlError(`could not verify lookup keys with ${target}: ${redact(err instanceof Error ? err.message : String(err))}`, { hint: NOT_VERIFIED_HINT });
+    return new TierctlError(`could not ${task.doing} with ${target}: ${redact(err instanceof Error ? err.message : String(err))}`, { hint: task.hint });
   }
   const said = redact(err.message ?? '');
   const made = err.tierctlRetries ?? retries;
@@ -47,20 +58,20 @@ export function stripeFailure(err: unknown, target: string, retries: number): Ti
       });
     case 'StripeRateLimitError':
       return new TierctlError(
-        `could not verify lookup keys with ${target}: still rate limited (429) after ${made} ${made === 1 ? 'retry' : 'retries'} with backoff${err.tierctlUntilDeadline ? ', until the verification deadline' : ''}${requestRef(err)}`,
-        { hint: `${NOT_VERIFIED_HINT}; TIERCTL_STRIPE_TIMEOUT (seconds) gives a rate-limited account more time` },
+        `could not ${task.doing} with ${target}: still rate limited (429) after ${made} ${made === 1 ? 'retry' : 'retries'} with backoff${err.tierctlUntilDeadline ? ', until the verification deadline' : ''}${requestRef(err)}`,
+        { hint: `${task.hint}; TIERCTL_STRIPE_TIMEOUT (seconds) gives a rate-limited account more time` },
       );
     case 'StripeConnectionError': {
       const cause = err.detail?.code ?? err.detail?.message;
-      return new TierctlError(`could not verify lookup keys with ${target}: ${said}${cause ? ` (${redact(cause)})` : ''}`, { hint: NOT_VERIFIED_HINT });
+      return new TierctlError(`could not ${task.doing} with ${target}: ${said}${cause ? ` (${redact(cause)})` : ''}`, { hint: task.hint });
     }
     case 'StripeAPIError':
-      return new TierctlError(`could not verify lookup keys with ${target}: it answered ${err.statusCode ?? 'an error'} (retried ${made} ${made === 1 ? 'time' : 'times'}): ${said}${requestRef(err)}`, {
-        hint: NOT_VERIFIED_HINT,
+      return new TierctlError(`could not ${task.doing} with ${target}: it answered ${err.statusCode ?? 'an error'} (retried ${made} ${made === 1 ? 'time' : 'times'}): ${said}${requestRef(err)}`, {
+        hint: task.hint,
       });
     default:
       // 400/404 and the like: the request itself was refused, which a conforming server should never do.
-      return new TierctlError(`could not verify lookup keys: ${target} refused the price lookup (${err.statusCode ?? err.type}): ${said}${requestRef(err)}`, {
+      return new TierctlError(`could not ${task.doing}: ${target} refused the price lookup (${err.statusCode ?? err.type}): ${said}${requestRef(err)}`, {
         hint: 'nothing was planned; if STRIPE_API_BASE points at a Stripe-compatible server, check that it supports GET /v1/prices with lookup_keys (and GET /v1/products/:id/features when catalog.yaml declares stripe_feature); otherwise please report this',
       });
   }

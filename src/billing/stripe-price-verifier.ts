@@ -10,7 +10,7 @@ import { checkStripePrices, stripeKeyMode, type ListedPrice } from './check-stri
 import { AdaptiveLimit } from './adaptive-limit.js';
 import { mapBounded } from './map-bounded.js';
 import { describeStripeTarget, parseStripeApiBase } from './stripe-api-base.js';
-import { stripeFailure } from './stripe-errors.js';
+import { IMPORT_TASK, stripeFailure, VERIFY_TASK, type StripeTask } from './stripe-errors.js';
 import type { BillingKeyRef, FeatureExpectations, PriceVerifier, VerificationResult } from './verifier.js';
 import { appendAll } from '../append-all.js';
 
@@ -83,12 +83,57 @@ export class StripePriceVerifier implements PriceVerifier {
   }
 
   async verify(keys: readonly BillingKeyRef[], features?: FeatureExpectations): Promise<Omit<VerificationResult, 'notes'>> {
-    const base = parseStripeApiBase(this.options.apiBase);
-    const target = describeStripeTarget(base);
     const lookupKeys = [...new Set(keys.map((k) => k.key))];
     const batches: string[][] = [];
     for (let i = 0; i < lookupKeys.length; i += MAX_LOOKUP_KEYS_PER_REQUEST) batches.push(lookupKeys.slice(i, i + MAX_LOOKUP_KEYS_PER_REQUEST));
+    return this.session(VERIFY_TASK, async (stripe, retry, stopped, bounded) => {
+      const pages = await bounded(mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, retry, stopped), stopped));
+      const prices = pages.flat();
+      const checked = checkStripePrices(keys, prices, stripeKeyMode(this.options.apiKey));
+      if (!features || Object.keys(features.owners).length === 0) return { verified: true, ...checked };
+      // Feature parity: one listFeatures call per distinct live product behind a checked tier's keys.
+      const products = productsToCheck(keys, prices, features);
+      const lists = await bounded(mapBounded(products, this.concurrency, (id) => this.listFeatures(stripe, id, retry, stopped), stopped));
+      const byProduct = new Map(products.map((id, i) => [id, lists[i] as ListedFeature[]]));
+      return { verified: true, facts: checked.facts, problems: [...checked.problems, ...checkStripeFeatures(keys, checked.facts, byProduct, features)] };
+    });
+  }
 
+  /**
+   * Each price by its ID (GET /v1/prices/:id), for import from a table that holds price IDs
+   * but no lookup keys; a few at a time, under the same retry and deadline policy. An ID
+   * Stripe does not know (404 resource_missing) comes back as 'missing', not as a failure.
+   */
+  async retrievePrices(ids: readonly string[]): Promise<Map<string, ListedPrice | 'missing'>> {
+    const distinct = [...new Set(ids)];
+    return this.session(IMPORT_TASK, async (stripe, retry, stopped, bounded) => {
+      const found = await bounded(
+        mapBounded(distinct, this.concurrency, (id) =>
+          this.withRetry(async () => {
+            try {
+              return toListedPrice(await stripe.prices.retrieve(id));
+            } catch (err) {
+              if ((err as { code?: string; statusCode?: number }).code === 'resource_missing' || (err as { statusCode?: number }).statusCode === 404) return 'missing' as const;
+              throw err;
+            }
+          }, retry, stopped),
+        stopped),
+      );
+      return new Map(distinct.map((id, i) => [id, found[i] as ListedPrice | 'missing']));
+    });
+  }
+
+  /**
+   * One conversation with Stripe: the SDK pointed at STRIPE_API_BASE with tierctl's own
+   * retries, one deadline over everything `work` does (`bounded` races a step against it),
+   * failures turned into errors a person can act on, sockets released at the end.
+   */
+  private async session<T>(
+    task: StripeTask,
+    work: (stripe: Stripe, retry: RetryState, stopped: () => boolean, bounded: <R>(step: Promise<R>) => Promise<R>) => Promise<T>,
+  ): Promise<T> {
+    const base = parseStripeApiBase(this.options.apiBase);
+    const target = describeStripeTarget(base);
     const { default: StripeSdk } = await import('stripe');
     const agent = base?.protocol === 'http' ? new UnrefHttpAgent() : new UnrefHttpsAgent();
     const stripe = new StripeSdk(this.options.apiKey, {
@@ -115,28 +160,19 @@ export class StripePriceVerifier implements PriceVerifier {
       timer = setTimeout(() => {
         timedOut = true;
         reject(
-          new TierctlError(`could not verify lookup keys with ${target}: no complete answer within ${Math.round(this.timeoutMs / 1000)}s`, {
-            hint: 'nothing was planned; check the network and STRIPE_API_BASE, or raise TIERCTL_STRIPE_TIMEOUT (seconds); --skip-stripe plans without verifying',
+          new TierctlError(`could not ${task.doing} with ${target}: no complete answer within ${Math.round(this.timeoutMs / 1000)}s`, {
+            hint: task === VERIFY_TASK ? 'nothing was planned; check the network and STRIPE_API_BASE, or raise TIERCTL_STRIPE_TIMEOUT (seconds); --skip-stripe plans without verifying' : `${task.hint}, or raise TIERCTL_STRIPE_TIMEOUT (seconds)`,
           }),
         );
       }, this.timeoutMs);
     });
+    // A step that lost the race must not become an unhandled rejection later.
+    deadline.catch(() => undefined);
     const retry: RetryState = { deadlineAt: this.clock.now() + this.timeoutMs, limit: new AdaptiveLimit(this.concurrency) };
     try {
-      const pages = await Promise.race([
-        mapBounded(batches, this.concurrency, (batch) => this.listPrices(stripe, batch, retry, () => timedOut), () => timedOut),
-        deadline,
-      ]);
-      const prices = pages.flat();
-      const checked = checkStripePrices(keys, prices, stripeKeyMode(this.options.apiKey));
-      if (!features || Object.keys(features.owners).length === 0) return { verified: true, ...checked };
-      // Feature parity: one listFeatures call per distinct live product behind a checked tier's keys.
-      const products = productsToCheck(keys, prices, features);
-      const lists = await Promise.race([mapBounded(products, this.concurrency, (id) => this.listFeatures(stripe, id, retry, () => timedOut), () => timedOut), deadline]);
-      const byProduct = new Map(products.map((id, i) => [id, lists[i] as ListedFeature[]]));
-      return { verified: true, facts: checked.facts, problems: [...checked.problems, ...checkStripeFeatures(keys, checked.facts, byProduct, features)] };
+      return await work(stripe, retry, () => timedOut, (step) => Promise.race([step, deadline]));
     } catch (err) {
-      throw stripeFailure(err, target, this.retries);
+      throw stripeFailure(err, target, this.retries, task);
     } finally {
       clearTimeout(timer);
       agent.destroy();

@@ -24,7 +24,7 @@ export interface KeyProblem {
  * product must carry. Empty `owners` means no permission declares a feature: no check.
  */
 export interface FeatureExpectations {
-  /** Tier key -> permission -> feature lookup key, for the permissions it grants that declare one. */
+  /** Tier ref (`key`, `key@platform`) -> permission -> feature lookup key, for the permissions it grants that declare one. */
   tiers: Record<string, Record<string, string>>;
   /** Feature lookup key -> the permission that declares it. */
   owners: Record<string, string>;
@@ -35,11 +35,11 @@ export function featureExpectations(catalog: Catalog, stripeFeatures: Readonly<R
   for (const [permission, feature] of Object.entries(stripeFeatures)) owners[feature] = permission;
   const tiers: Record<string, Record<string, string>> = {};
   if (Object.keys(owners).length === 0) return { tiers, owners };
-  for (const t of Object.values(catalog.tiers)) {
+  for (const [ref, t] of Object.entries(catalog.tiers)) {
     if (t.billing_provider !== 'stripe') continue;
     const want: Record<string, string> = {};
     for (const p of t.permissions) if (stripeFeatures[p] !== undefined) want[p] = stripeFeatures[p];
-    tiers[t.key] = want;
+    tiers[ref] = want;
   }
   return { tiers, owners };
 }
@@ -55,6 +55,7 @@ export interface VerificationResult {
 }
 
 export interface BillingKeyRef {
+  /** The tier's ref (`key`, or `key@platform`), as plans and tier-file positions name it. */
   tier: string;
   key: string;
 }
@@ -66,8 +67,8 @@ export interface PriceVerifier {
 
 export function billingKeysOf(catalog: Catalog, provider: 'stripe' | 'whop'): BillingKeyRef[] {
   const out: BillingKeyRef[] = [];
-  for (const t of Object.values(catalog.tiers)) {
-    if (t.billing_provider === provider) for (const key of t.billing_keys) out.push({ tier: t.key, key });
+  for (const [ref, t] of Object.entries(catalog.tiers)) {
+    if (t.billing_provider === provider) for (const key of t.billing_keys) out.push({ tier: ref, key });
   }
   return out;
 }

@@ -26,7 +26,7 @@ export async function verifyBilling(catalog: Catalog, options: VerifyOptions): P
   if (!apiKey) return { verified: false, reason: 'STRIPE_API_KEY is not set', facts: {}, problems: [], notes };
   registerSecret(apiKey);
   const { StripePriceVerifier } = await import('./stripe-price-verifier.js');
-  const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']) });
+  const verifier = new StripePriceVerifier({ apiKey, apiBase: env['STRIPE_API_BASE'], ...stripeTimeout(env['TIERCTL_STRIPE_TIMEOUT']), ...testRetryDelay(env) });
   return { ...(await verifier.verify(stripeKeys, featureExpectations(catalog, options.stripeFeatures ?? {}))), notes };
 }
 
@@ -42,4 +42,18 @@ export function stripeTimeout(value: string | undefined): { timeoutMs?: number }
   const seconds = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isFinite(seconds) || seconds <= 0) throw new TierctlError(`TIERCTL_STRIPE_TIMEOUT must be a positive number of seconds, not "${value}"`, { hint: 'e.g. TIERCTL_STRIPE_TIMEOUT=60, or unset it' });
   return { timeoutMs: Math.max(1, Math.min(Math.round(seconds * 1000), MAX_TIMER_MS)) };
+}
+
+/**
+ * Test suite only: TIERCTL_TEST_STRIPE_RETRY_MS=<ms> starts the retry backoff at that many
+ * milliseconds (capped at ten times it) instead of 0.5 s to 5 s, so the CLI's retry tests
+ * count retries without waiting real seconds. The curve's shape, jitter and deadline are
+ * unchanged (tests/harden/stripe-rate-limit.test.ts checks them with a fake clock).
+ */
+export function testRetryDelay(env: NodeJS.ProcessEnv): { retryDelay?: { initialMs: number; maxMs: number } } {
+  const value = env['TIERCTL_TEST_STRIPE_RETRY_MS'];
+  if (value === undefined || value === '') return {};
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw new TierctlError(`TIERCTL_TEST_STRIPE_RETRY_MS must be a positive whole number of milliseconds, not "${value}"`);
+  return { retryDelay: { initialMs: ms, maxMs: ms * 10 } };
 }

@@ -8,6 +8,7 @@ import { projectCatalog, storedFields, type StoredFields } from './stored-fields
 import { checkCatalogShape, checkTierShape, validFields } from './schema-validator.js';
 import { tierSchema, type CatalogFile, type TierFile } from './schemas.js';
 import { appendAll } from '../append-all.js';
+import { sameScopeRef, tierRef } from './tier-ref.js';
 import { dict, toDict } from '../dict.js';
 
 export const CATALOG_FILE_NAME = 'catalog.yaml';
@@ -33,9 +34,11 @@ export interface LoadedCatalog {
   subscribers: SubscribersRef | null;
   /** Permission name -> lookup key of the Stripe Entitlements feature that represents it (only those that declare one). */
   stripeFeatures: Record<string, string>;
-  /** New tier key -> earlier keys (from renamed_from). */
+  /** Declared platforms (catalog.yaml platforms:): code -> name and description. */
+  platforms: Record<string, { name: string; description?: string }>;
+  /** New tier ref -> earlier refs on the same platform (from renamed_from). */
   renamedFrom: Record<string, string[]>;
-  /** Tier key -> its parsed file, for pointing errors at lines. */
+  /** Tier ref (tier-ref.ts) -> its parsed file, for pointing errors at lines. */
   sources: Record<string, ParsedYaml>;
   catalogSource: ParsedYaml;
   /** catalog.yaml's storage: resolved (the app's own tables), or null for tierctl's tables. */
@@ -62,6 +65,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
       if (!check.diagnostics.length) catalogParsed = vocabulary.parsed = r.parsed;
       if (isPlainObject(r.parsed.value['permissions'])) vocabulary.permissions = r.parsed.value['permissions'] as VocabularyInput['permissions'];
       if (isPlainObject(r.parsed.value['limits'])) vocabulary.limits = r.parsed.value['limits'] as VocabularyInput['limits'];
+      if (isPlainObject(r.parsed.value['platforms'])) vocabulary.platforms = r.parsed.value['platforms'] as VocabularyInput['platforms'];
       if (Object.prototype.hasOwnProperty.call(r.parsed.value, 'storage')) vocabulary.hasStorage = true;
     } else appendAll(diagnostics, r.diagnostics);
   }
@@ -110,8 +114,10 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
     } else appendAll(diagnostics, r.diagnostics);
   } else if (!hasStorage) appendAll(diagnostics, checkNoAppColumns(tiers));
   // An unresolvable storage: reports its own problems; no second guess about billing.
-  const billingStored = !hasStorage || (storage?.stored.fields.has('billing_provider') ?? false);
-  appendAll(diagnostics, checkRules(vocabulary, ruleInputs, { billingStored }));
+  const billingStored = !hasStorage || (storage?.stored.fields.has('billing_provider') ?? false) || (storage?.stored.stripeColumns.length ?? 0) > 0;
+  // With storage: naming an app platform table, codes not declared in catalog.yaml are checked against that table at plan time.
+  const platformTable = hasStorage && (storage === null || storage.description.tier.platform?.kind === 'table');
+  appendAll(diagnostics, checkRules(vocabulary, ruleInputs, { billingStored, platformTable }));
   if (diagnostics.length || !catalogParsed) {
     return { ok: false, diagnostics: diagnostics.sort(compareDiagnostics) };
   }
@@ -120,8 +126,9 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   const sources = dict<ParsedYaml>();
   const renamedFrom = dict<string[]>();
   for (const { tier, parsed } of tiers) {
-    sources[tier.key] = parsed;
-    if (tier.renamed_from?.length) renamedFrom[tier.key] = [...tier.renamed_from].sort();
+    const ref = tierRef(tier);
+    sources[ref] = parsed;
+    if (tier.renamed_from?.length) renamedFrom[ref] = tier.renamed_from.map((old) => sameScopeRef(ref, old)).sort();
   }
   const catalog = normaliseCatalog(permissionDescriptions(catalogValue.permissions), tiers.map(({ tier }) => tierFromFile(tier)));
   return {
@@ -130,6 +137,7 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
       // Under storage:, the catalog as the app's tables can hold it (stored-fields.ts).
       catalog: storage ? projectCatalog(catalog, storage.stored) : catalog,
       limits: toDict(catalogValue.limits),
+      platforms: toDict(catalogValue.platforms ?? {}),
       subscribers: catalogValue.subscribers ? { ...catalogValue.subscribers } : null,
       stripeFeatures: stripeFeatures(catalogValue.permissions),
       renamedFrom,
@@ -153,6 +161,20 @@ function stripeFeatures(permissions: CatalogFile['permissions']): Record<string,
   return sortRecord(out);
 }
 
+/** Where every platform tier's file names its platform (tier ref -> position), kept when the parsed files are dropped. */
+export function platformPositions(loaded: LoadedCatalog): Record<string, { file: string } & Position> {
+  const out: Record<string, { file: string } & Position> = {};
+  for (const [ref, tier] of Object.entries(loaded.catalog.tiers)) if (tier.platform !== undefined) out[ref] = platformPosition(loaded, ref);
+  return out;
+}
+
+/** Where a tier file names its platform (or its key), for errors found later (e.g. a code the app's platform table lacks). */
+export function platformPosition(loaded: LoadedCatalog, ref: string): { file: string } & Position {
+  const parsed = loaded.sources[ref];
+  if (!parsed) return { file: loaded.catalogSource.file, line: 1, col: 1 };
+  return { file: parsed.file, ...locate(parsed, pointer([parsed.value['platform'] !== undefined ? 'platform' : 'key'])) };
+}
+
 /** Where a tier file grants a permission (or its `permissions:` list, or the file's start), for errors found later. */
 export function permissionPosition(loaded: LoadedCatalog, tierKey: string, permission: string | null): { file: string } & Position {
   const parsed = loaded.sources[tierKey];
@@ -170,6 +192,7 @@ export function tierFromFile(t: TierFile): Tier {
   const billingKeys = billing.provider === 'stripe' ? [...(billing.lookup_keys ?? [])] : billing.provider === 'whop' && billing.product_key ? [billing.product_key] : [];
   const tier: Tier = {
     key: t.key,
+    ...(t.platform !== undefined ? { platform: t.platform } : {}),
     name: t.name,
     description: t.description ?? null,
     customer_facing: t.customer_facing ?? true,
@@ -184,6 +207,13 @@ export function tierFromFile(t: TierFile): Tier {
   };
   if (t.columns) tier.columns = { ...t.columns } as Record<string, string | number | boolean | null>;
   return tier;
+}
+
+/** Where a tier file's billing: is (or its key, when it has none), for errors about what billing resolves. */
+export function billingPosition(loaded: Pick<LoadedCatalog, 'sources' | 'catalogSource'>, tierKey: string): { file: string } & Position {
+  const parsed = loaded.sources[tierKey];
+  if (!parsed) return { file: loaded.catalogSource.file, line: 1, col: 1 };
+  return { file: parsed.file, ...locate(parsed, pointer([parsed.value['billing'] !== undefined ? 'billing' : 'key']), true) };
 }
 
 /** Where a tier's billing key is written, for errors found later (e.g. by Stripe). */

@@ -1,5 +1,6 @@
 import type { TierState } from './tier-state-schema.js';
 import { dict } from '../dict.js';
+import { tierRef } from './tier-ref.js';
 
 /**
  * The one model both sides of a diff share: `load-catalog.ts` builds it from files,
@@ -13,7 +14,7 @@ export type Tier = TierState;
 export interface Catalog {
   /** Permission name -> description, keys sorted. */
   permissions: Record<string, string>;
-  /** Tier key -> tier, keys sorted. */
+  /** Tier ref (`key`, or `key@platform` for a platform tier: tier-ref.ts) -> tier, refs sorted. */
   tiers: Record<string, Tier>;
 }
 
@@ -44,7 +45,7 @@ export function sortRecord<T>(record: Record<string, T>): Record<string, T> {
 export function normaliseCatalog(permissions: Record<string, string>, tiers: Tier[]): Catalog {
   const byKey = dict<Tier>();
   for (const t of tiers) {
-    byKey[t.key] = {
+    byKey[tierRef(t)] = {
       ...t,
       billing_keys: [...t.billing_keys].sort(),
       permissions: [...t.permissions].sort(),

@@ -3,6 +3,7 @@ import type { Document, Node, Pair } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { bytePosition, firstInvalidUtf8Offset } from './utf8.js';
 import { MAX_ALIAS_COUNT, checkYamlBounds } from './yaml-bounds.js';
+import { secretShape } from '../secrets.js';
 import { INVISIBLE_HINT, describeInvisible, firstHiddenFormat, firstInvisibleInSource } from '../render/visible.js';
 
 /** Larger files are refused before parsing: a tier file is a few hundred bytes. */
@@ -127,6 +128,8 @@ export function parseYaml(file: string, bytes: Uint8Array): ParseResult {
     if (isScalar(node) && typeof node.value === 'string') {
       const i = firstHiddenFormat(node.value);
       if (i >= 0) diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value holds the invisible character ${describeInvisible(String.fromCodePoint(node.value.codePointAt(i) ?? 0))}`, hint: INVISIBLE_HINT });
+      const secret = secretShape(node.value);
+      if (secret) diagnostics.push({ file, ...at(node.range?.[0] ?? 0), message: `value looks like ${secret}; tier files are committed, and plans mask secrets, so a plan holding it could not be applied`, hint: secret === 'a Stripe API key' ? 'remove it, roll the key in the Stripe dashboard (Developers > API keys), and give tierctl the key only through $STRIPE_API_KEY' : 'remove the password from the URL; tierctl reads the database URL only from --database or $DATABASE_URL' });
       return;
     }
     if (isAlias(node)) {

@@ -1,4 +1,4 @@
-import type { ColumnSource, StorageDescription, TierField } from '../store/storage-description.js';
+import type { ColumnSource, StorageDescription, StripeInterval, TierField } from '../store/storage-description.js';
 import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml, type Position } from './parse-yaml.js';
 import type { CatalogFile } from './schemas.js';
@@ -62,6 +62,7 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
   const plainHome = new Map<TierField, string>();
   const limitHome = new Map<string, string>();
   const keyHome = new Map<string, string>();
+  const stripeHome = new Map<string, string>();
   let permissionColumn: string | undefined;
   for (const [column, spelling] of Object.entries(t.columns)) {
     const path = ['tiers', 'columns', column];
@@ -119,6 +120,14 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
         else keyHome.set(source.provider, column);
         break;
       }
+      case 'stripe': {
+        const what = source.object === 'price' ? `the ID of the price recurring every ${source.interval}` : 'the ID of the tier\'s product';
+        const id = source.object === 'price' ? `price:${source.interval}` : 'product';
+        const first = stripeHome.get(id);
+        if (first) err(path, `${what} is already stored in column "${first}"`, 'store each resolved ID in one column');
+        else stripeHome.set(id, column);
+        break;
+      }
       case 'permissions-json':
         if (permissionColumn) err(path, `permissions are already stored in column "${permissionColumn}"`);
         else permissionColumn = column;
@@ -126,6 +135,18 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
       default:
         break;
     }
+  }
+  // Platform: a code column, or an id column resolved through the app's platform table.
+  let platform: StorageDescription['tier']['platform'] = null;
+  if (t.platform) {
+    const p = t.platform;
+    const named = [p.table, p.id, p.code].filter((x) => x !== undefined).length;
+    if (named !== 0 && named !== 3) err(['tiers', 'platform'], 'platform: names its table, id and code together, or none of them', 'write  platform: { column: platform_id, table: platforms, id: id, code: code }  (the column holds the platform row\'s id), or  platform: { column: platform }  (the column holds the code)');
+    if (p.column === t.key || p.column === t.id || Object.prototype.hasOwnProperty.call(t.columns, p.column)) err(['tiers', 'platform', 'column'], `column "${p.column}" is already used by the tier table's key, id or columns:`, 'the platform needs a column of its own');
+    platform = p.table !== undefined && p.id !== undefined && p.code !== undefined ? { kind: 'table', column: p.column, table: p.table, idColumn: p.id, codeColumn: p.code } : { kind: 'code', column: p.column };
+  }
+  if (catalog.platforms && Object.keys(catalog.platforms).length && !t.platform) {
+    out.push({ file: parsed.file, ...locate(parsed, pointer(['platforms']), true), message: 'platforms: are declared, but storage.tiers names no platform column', hint: 'add  platform: { column: ..., table: ..., id: ..., code: ... }  under storage.tiers, or remove platforms:' });
   }
   if (!plainHome.has('name')) {
     err(['tiers', 'columns'], 'no column stores the tier name', 'add the name column, for example  name: name');
@@ -167,7 +188,7 @@ export function resolveStorage(parsed: ParsedYaml, catalog: CatalogFile): { ok: 
   const description: StorageDescription = {
     origin: 'app',
     at: positions.at([]),
-    tier: { table: t.table, keyColumn: t.key, idColumn: t.id, columns },
+    tier: { table: t.table, keyColumn: t.key, idColumn: t.id, platform, columns },
     limits: s.limits ? { kind: 'rows', table: s.limits.table, tierIdColumn: s.limits.tier_column, nameColumn: s.limits.name_column, valueColumn: s.limits.value_column } : { kind: 'columns' },
     permissions: s.permissions
       ? {
@@ -197,5 +218,6 @@ function toSource(column: string, s: SourceSpelling): ColumnSource {
   if ('timestamp' in s) return { kind: 'timestamp', on: s.timestamp };
   if ('limit' in s) return { kind: 'limit', limit: s.limit };
   if ('billing_key' in s) return { kind: 'billing-key', provider: s.billing_key };
+  if ('stripe' in s) return s.stripe === 'price' ? { kind: 'stripe', object: 'price', interval: s.interval as StripeInterval } : { kind: 'stripe', object: 'product' };
   return { kind: 'permissions-json', shape: s.permissions };
 }

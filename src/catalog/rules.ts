@@ -2,6 +2,7 @@ import { closest } from '../did-you-mean.js';
 import type { Diagnostic } from './diagnostic.js';
 import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import type { CatalogFile, TierFile } from './schemas.js';
+import { tierRef } from './tier-ref.js';
 
 /**
  * Tier keys that cannot be used: a tier file is written as `<key>.yaml` by import, and
@@ -24,6 +25,8 @@ export interface VocabularyInput {
   file: string;
   permissions?: Partial<CatalogFile['permissions']>;
   limits?: Partial<CatalogFile['limits']>;
+  /** Declared platforms (catalog.yaml platforms:), when it has any. */
+  platforms?: Partial<NonNullable<CatalogFile['platforms']>>;
   /** catalog.yaml's parsed tree, when it passed the schema (rules about the catalog itself need it). */
   parsed?: ParsedYaml;
   /** catalog.yaml has a storage: (the app's own tables), resolvable or not. */
@@ -34,7 +37,7 @@ export interface VocabularyInput {
  * The rules that span files or fields, beyond what the JSON Schema can say
  * (DESIGN.md, "Tier files"). Pure: every field that passed the schema in, every violation out.
  */
-export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[], options: { billingStored?: boolean } = {}): Diagnostic[] {
+export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[], options: { billingStored?: boolean; platformTable?: boolean } = {}): Diagnostic[] {
   const billingStored = options.billingStored ?? true;
   const out: Diagnostic[] = [];
   const at = (p: ParsedYaml, path: (string | number)[], message: string, hint?: string, key = false) => {
@@ -57,13 +60,27 @@ export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[]
     } else featureOwner.set(p.stripe_feature, name);
   }
 
+  // Platforms: a tier names a declared one. With an app platform table (storage:) and no
+  // platforms: here, the table is the vocabulary and plan checks the code against it.
+  const platforms = catalog.platforms;
+  for (const t of tiers) {
+    const code = t.tier.platform;
+    if (code === undefined) continue;
+    if (platforms && Object.prototype.hasOwnProperty.call(platforms, code)) continue;
+    if (!platforms && options.platformTable) continue;
+    const near = platforms ? closest(code, Object.keys(platforms)) : undefined;
+    at(t.parsed, ['platform'], `platform "${code}" is not declared in ${catalog.file}`, near ? `did you mean "${near}"? Otherwise add it under platforms: in catalog.yaml` : 'add it under platforms: in catalog.yaml (code: { name: ... }), or fix the spelling');
+  }
+
+  // Identity is (platform, key): a key may repeat across platforms, never within one.
   const keyOwner = new Map<string, TierInput>();
   for (const t of tiers) {
     if (t.tier.key === undefined) continue;
     if (RESERVED_TIER_KEYS.has(t.tier.key)) at(t.parsed, ['key'], `tier key "${t.tier.key}" is reserved`, 'import writes each tier to <key>.yaml, and catalog.yaml holds the vocabulary; choose another key');
-    const first = keyOwner.get(t.tier.key);
-    if (first) at(t.parsed, ['key'], `tier key "${t.tier.key}" is already used by ${where(first.parsed, ['key'])}`, 'tier keys must be unique across files');
-    else keyOwner.set(t.tier.key, t);
+    const ref = tierRef({ key: t.tier.key, platform: t.tier.platform });
+    const first = keyOwner.get(ref);
+    if (first) at(t.parsed, ['key'], `tier key "${t.tier.key}" is already used${t.tier.platform ? ` on platform ${t.tier.platform}` : ''} by ${where(first.parsed, ['key'])}`, t.tier.platform ? 'tier keys must be unique within a platform' : 'tier keys must be unique among global tiers (a platform tier may reuse a key: add platform:)');
+    else keyOwner.set(ref, t);
   }
 
   const billingOwner = new Map<string, { t: TierInput; path: (string | number)[] }>();
@@ -97,7 +114,7 @@ export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[]
       for (const bk of billingKeys) {
         const first = billingOwner.get(bk.key);
         if (first && first.t !== t) {
-          at(parsed, bk.path, `billing key "${bk.key.slice(bk.key.indexOf(':') + 1)}" already bills tier "${first.t.tier.key}" (${where(first.t.parsed, first.path)})`, 'a price belongs to one tier only');
+          at(parsed, bk.path, `billing key "${bk.key.slice(bk.key.indexOf(':') + 1)}" already bills tier "${tierRef({ key: first.t.tier.key ?? '?', platform: first.t.tier.platform })}" (${where(first.t.parsed, first.path)})`, 'a price belongs to one tier only, whatever its platform');
         } else if (!first) billingOwner.set(bk.key, { t, path: bk.path });
       }
     }
@@ -125,20 +142,22 @@ export function checkRules(catalog: VocabularyInput, tiers: readonly TierInput[]
       at(parsed, ['status'], 'a protected tier cannot be retired', 'set protected: false in one apply, then retire it in the next');
     }
 
+    // renamed_from stays within the tier's own platform: old keys are refs in the same scope.
     (tier.renamed_from ?? []).forEach((old, i) => {
       if (old === tier.key || tier.key === undefined) {
         at(parsed, ['renamed_from', i], `renamed_from lists the tier's own key "${old}"`);
         return;
       }
-      const live = keyOwner.get(old);
+      const oldRef = tierRef({ key: old, platform: tier.platform });
+      const live = keyOwner.get(oldRef);
       if (live) {
-        at(parsed, ['renamed_from', i], `renamed_from "${old}" is the key of a live tier (${where(live.parsed, ['key'])})`, 'a tier cannot be renamed while another file still uses its old key');
+        at(parsed, ['renamed_from', i], `renamed_from "${old}" is the key of a live tier${tier.platform ? ` on platform ${tier.platform}` : ''} (${where(live.parsed, ['key'])})`, 'a tier cannot be renamed while another file still uses its old key');
         return;
       }
-      const claimant = renameOwner.get(old);
+      const claimant = renameOwner.get(oldRef);
       if (claimant && claimant !== t) {
-        at(parsed, ['renamed_from', i], `"${old}" is also listed in renamed_from of tier "${claimant.tier.key}"`, 'an old key can be renamed into one tier only');
-      } else renameOwner.set(old, t);
+        at(parsed, ['renamed_from', i], `"${old}" is also listed in renamed_from of tier "${tierRef({ key: claimant.tier.key ?? '?', platform: claimant.tier.platform })}"`, 'an old key can be renamed into one tier only');
+      } else renameOwner.set(oldRef, t);
     });
   }
   return out;

@@ -6,6 +6,7 @@ import { locate, pointer, type ParsedYaml } from './parse-yaml.js';
 import {
   MAX_LIMIT_VALUE,
   NAME_PATTERN,
+  PLATFORM_CODE_PATTERN,
   SQL_COLUMN_PATTERN,
   SQL_IDENTIFIER_PATTERN,
   STRIPE_FEATURE_KEY_PATTERN,
@@ -25,6 +26,7 @@ const PATTERN_MEANING: Record<string, string> = {
   [WHOP_PRODUCT_KEY_PATTERN]: 'a Whop product key such as prod_AbC123',
   [SQL_IDENTIFIER_PATTERN]: 'a plain SQL identifier (letters, digits, _), optionally schema.table',
   [SQL_COLUMN_PATTERN]: 'a plain SQL column name (letters, digits, _)',
+  [PLATFORM_CODE_PATTERN]: 'a platform code: 1-32 lowercase letters, digits, _ or -, starting with a letter',
 };
 
 let compiled: { tier: ValidateFunction; catalog: ValidateFunction } | undefined;
@@ -89,9 +91,14 @@ function run(validate: ValidateFunction, parsed: ParsedYaml): ShapeCheck {
   const anyOfErrors = errors.filter((e) => e.keyword === 'anyOf');
   const objectBranch = new Set(anyOfErrors.filter((e) => hasObjectBranch(e) && isMapping(valueAt(parsed.value, e.instancePath))).map((e) => e.instancePath));
   const anyOfPaths = new Set(anyOfErrors.map((e) => e.instancePath));
+  // A mapping that carries the required key of exactly one object branch ({stripe: ...},
+  // {limit: ...}) was meant as that branch: only its errors are reported, not every other branch's.
+  const chosen = chosenBranches(anyOfErrors, parsed.value);
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of errors) {
+    const branch = chosen.find((c) => e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`));
+    if (branch && (e.keyword === 'if' || !e.schemaPath.startsWith(branch.schemaPrefix))) continue;
     if (objectBranch.has(e.instancePath)) {
       if (e.keyword === 'anyOf' || e.keyword === 'type') continue;
     } else if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
@@ -128,6 +135,9 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
         hint: suggestion ? `did you mean "${suggestion}"?` : allowed ? `allowed fields: ${allowed.join(', ')}` : 'remove it',
       };
     }
+    case 'false schema':
+      // A field one form of an object allows and this one does not ({stripe: product} has no interval).
+      return { ...base, ...locate(parsed, e.instancePath, true), message: `${field} is not allowed here`, hint: 'remove it' };
     case 'required':
       return {
         ...base,
@@ -175,6 +185,19 @@ function toDiagnostic(e: ErrorObject, parsed: ParsedYaml): Diagnostic {
     default:
       return { ...base, ...locate(parsed, e.instancePath), message: `${field} ${e.message ?? 'is invalid'}` };
   }
+}
+
+function chosenBranches(anyOfErrors: readonly ErrorObject[], root: unknown): { instancePath: string; schemaPrefix: string }[] {
+  const out: { instancePath: string; schemaPrefix: string }[] = [];
+  for (const a of anyOfErrors) {
+    const value = valueAt(root, a.instancePath);
+    if (!isMapping(value) || !Array.isArray(a.schema)) continue;
+    const matches = (a.schema as { type?: unknown; required?: string[] }[]).flatMap((b, i) =>
+      b.type === 'object' && b.required?.length && b.required.every((k) => Object.prototype.hasOwnProperty.call(value, k)) ? [i] : [],
+    );
+    if (matches.length === 1) out.push({ instancePath: a.instancePath, schemaPrefix: `${a.schemaPath}/${matches[0] as number}/` });
+  }
+  return out;
 }
 
 function hasObjectBranch(e: ErrorObject): boolean {

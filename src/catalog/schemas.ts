@@ -1,8 +1,8 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { NAME_PATTERN, SQL_COLUMN_PATTERN, SQL_IDENTIFIER_PATTERN } from './patterns.js';
+import { NAME_PATTERN, PLATFORM_CODE_PATTERN, SQL_COLUMN_PATTERN, SQL_IDENTIFIER_PATTERN } from './patterns.js';
 import { storageSchema } from './storage-schema.js';
 
-export { NAME_PATTERN, SQL_COLUMN_PATTERN, SQL_IDENTIFIER_PATTERN };
+export { NAME_PATTERN, PLATFORM_CODE_PATTERN, SQL_COLUMN_PATTERN, SQL_IDENTIFIER_PATTERN };
 
 /**
  * The JSON Schemas of tierctl's input files. This module is the one source: the
@@ -46,6 +46,11 @@ export const tierSchema = {
       type: 'string',
       pattern: TIER_KEY_PATTERN,
     },
+    platform: {
+      description: 'The platform this tier belongs to (a code declared under platforms: in catalog.yaml, or in the app\'s platform table with storage:). Absent: a global tier. The key is unique within its platform, so `essential` may exist globally and on a platform; plans name a platform tier `key@platform`.',
+      type: 'string',
+      pattern: PLATFORM_CODE_PATTERN,
+    },
     name: {
       description: 'Display name shown to customers and staff.',
       type: 'string',
@@ -82,7 +87,7 @@ export const tierSchema = {
       default: false,
     },
     renamed_from: {
-      description: 'Earlier keys of this tier. The plan renames the existing row (keeping its id and subscribers) instead of deleting and creating.',
+      description: 'Earlier keys of this tier, on its own platform. The plan renames the existing row (keeping its id and subscribers) instead of deleting and creating.',
       type: 'array',
       uniqueItems: true,
       items: { type: 'string', pattern: TIER_KEY_PATTERN },
@@ -191,6 +196,20 @@ export const catalogSchema = {
         additionalProperties: false,
         properties: {
           description: { description: 'What the limit counts.', type: 'string', maxLength: 500, pattern: SINGLE_LINE },
+        },
+      },
+    },
+    platforms: {
+      description: 'Optional: the platforms (products sold from one database) a tier may belong to, by code. A tier file with `platform: CODE` must name one declared here (with storage:, the app\'s platform table may list them instead).',
+      type: 'object',
+      propertyNames: { pattern: PLATFORM_CODE_PATTERN },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: { description: 'Display name of the platform.', type: 'string', minLength: 1, maxLength: 128, pattern: SINGLE_LINE },
+          description: { description: 'What the platform is.', type: 'string', maxLength: 500, pattern: SINGLE_LINE },
         },
       },
     },

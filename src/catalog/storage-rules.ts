@@ -30,12 +30,14 @@ export function checkTiersAgainstStorage(storage: ResolvedStorage, stored: Store
     if (tier.protected === true && !has('protected')) unstored(parsed, ['protected'], 'this tier is protected', 'protected');
 
     const billing = tier.billing;
-    if (billing && !has('billing_provider')) {
+    // With {stripe: ...} columns, billing: is their source even where no column stores it.
+    const resolves = stored.stripeColumns.length > 0;
+    if (billing && !has('billing_provider') && !resolves) {
       at(parsed, ['billing'], `this tier has billing:, but ${table} stores no billing provider`, 'remove billing: from the tier files of this storage (the app keeps billing elsewhere)');
     } else if (billing) {
       if (billing.fallback_price !== undefined && !has('fallback_price')) unstored(parsed, ['billing', 'fallback_price'], 'this tier has a fallback_price', 'fallback_price');
       const keys = [...(billing.lookup_keys ?? []).map((k, i) => ({ provider: 'stripe' as const, k, path: ['billing', 'lookup_keys', i] })), ...(billing.product_key !== undefined ? [{ provider: 'whop' as const, k: billing.product_key, path: ['billing', 'product_key'] }] : [])];
-      if (keys.length && stored.billingKeys === 'none') {
+      if (keys.length && stored.billingKeys === 'none' && !(resolves && keys.every((k) => k.provider === 'stripe'))) {
         at(parsed, ['billing', keys[0]?.provider === 'whop' ? 'product_key' : 'lookup_keys'], `${table} stores no billing keys`, 'describe where the keys go (storage.billing_keys, or a {billing_key: ...} column), or remove them');
       }
       if (stored.billingKeys === 'columns') {
@@ -57,6 +59,9 @@ export function checkTiersAgainstStorage(storage: ResolvedStorage, stored: Store
         const hint = stored.perTierColumns.length ? `per-tier columns of ${table}: ${stored.perTierColumns.join(', ')}` : `declare it in catalog.yaml as  ${name}: per_tier  under storage.tiers.columns`;
         at(parsed, ['columns', name], `column "${name}" is not a per_tier column of ${table}`, hint);
       }
+    }
+    if (tier.platform !== undefined && !d.tier.platform) {
+      at(parsed, ['platform'], `this tier belongs to platform "${tier.platform}", but ${table} has no platform column`, 'describe it under storage.tiers.platform in catalog.yaml, or remove platform: from this file', false);
     }
     if (d.tier.idColumn === null && tier.renamed_from?.length) {
       at(parsed, ['renamed_from'], `${table} is keyed by its primary key ${d.tier.keyColumn}, so a tier cannot be renamed: the app's rows point at the old key`, `keep the key "${tier.renamed_from[0]}" (change name: instead), or create a new tier and move subscribers in the app`);

@@ -13,11 +13,15 @@ const COLUMN = { type: 'string', pattern: SQL_COLUMN_PATTERN } as const;
 /** Tier fields a column may hold, spelled as in a tier file (`billing.provider`). */
 export const STORAGE_TIER_FIELDS = ['key', 'name', 'description', 'customer_facing', 'display_order', 'status', 'protected', 'billing.provider', 'billing.fallback_price'] as const;
 
+/** What a `{stripe: ...}` column holds, and the recurring intervals Stripe prices have. */
+export const STRIPE_OBJECTS = ['price', 'product'] as const;
+export const STRIPE_INTERVALS = ['day', 'week', 'month', 'year'] as const;
+
 const MAP_VALUE = { type: ['string', 'number', 'boolean', 'null'] } as const;
 
 export const columnSourceSchema = {
   description:
-    'Where the column\'s value comes from: a tier field (`name`, `billing.provider`, ...), `per_tier` (the tier file\'s `columns:` value of the same name), or an object: {field, map}, {timestamp}, {limit}, {billing_key} or {permissions}.',
+    'Where the column\'s value comes from: a tier field (`name`, `billing.provider`, ...), `per_tier` (the tier file\'s `columns:` value of the same name), or an object: {field, map}, {timestamp}, {limit}, {billing_key}, {permissions} or {stripe}.',
   anyOf: [
     { description: 'A tier field, written as is.', enum: STORAGE_TIER_FIELDS },
     { description: 'A per-tier value from the tier file\'s `columns:` map, under this column\'s name.', const: 'per_tier' },
@@ -58,6 +62,21 @@ export const columnSourceSchema = {
       properties: { billing_key: { description: 'stripe: the tier\'s one lookup key. whop: its product key.', enum: ['stripe', 'whop'] } },
     },
     {
+      description:
+        'An ID Stripe resolves from the tier\'s lookup keys (billing.lookup_keys), never written by hand: {stripe: price, interval: month} is the price among those keys that recurs monthly; {stripe: product} is the product they sell. Plan shows a changed ID as an update; --skip-stripe leaves the column as it is.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['stripe'],
+      properties: {
+        stripe: { description: 'price: the ID of the price with the given recurring interval. product: the ID of the tier\'s product.', enum: STRIPE_OBJECTS },
+        interval: { description: 'For stripe: price, the recurring interval of the price (Stripe\'s recurring.interval).', enum: STRIPE_INTERVALS },
+      },
+      // A price needs its interval; a product has none.
+      if: { properties: { stripe: { const: 'price' } } },
+      then: { properties: { interval: { enum: STRIPE_INTERVALS } }, required: ['interval'] },
+      else: { properties: { interval: false } },
+    },
+    {
       description: 'The tier\'s permissions as JSON: an array of names, or an object of flags {"name": true}.',
       type: 'object',
       additionalProperties: false,
@@ -84,6 +103,18 @@ export const storageSchema = {
         id: {
           description: 'The integer id column the app\'s foreign keys point at (kept across renames), or null when the key column is the primary key (renames are then refused).',
           anyOf: [COLUMN, { type: 'null' }],
+        },
+        platform: {
+          description: 'Where a tier\'s platform is stored (NULL: a global tier). {column, table, id, code}: the column holds the id of a row of the app\'s platform table, found by the tier file\'s platform: code (platforms.code -> platforms.id; that table is read, never written). {column} alone: the column holds the code itself.',
+          type: 'object',
+          additionalProperties: false,
+          required: ['column'],
+          properties: {
+            column: { description: 'The tier-table column holding the platform (NULL for a global tier).', ...COLUMN },
+            table: { description: 'The app\'s platform table.', ...TABLE },
+            id: { description: 'Its integer id column (what the tier column holds).', ...COLUMN },
+            code: { description: 'Its unique code column (what a tier file\'s platform: names).', ...COLUMN },
+          },
         },
         columns: {
           description: 'Every other column tierctl writes, with where its value comes from. Columns not listed are never touched.',

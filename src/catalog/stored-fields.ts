@@ -20,6 +20,12 @@ export interface StoredFields {
   permissions: 'join' | 'json' | 'none';
   /** Columns filled from the tier file's `columns:`. */
   perTierColumns: string[];
+  /**
+   * Columns holding IDs Stripe resolves from the tier's lookup keys ({stripe: price|product}).
+   * With any, the tier file's billing: is read (it is their source) even where no column
+   * stores it; plan/resolve-stripe-ids.ts resolves the IDs, then drops what is not stored.
+   */
+  stripeColumns: string[];
 }
 
 export function storedFields(d: StorageDescription): StoredFields {
@@ -27,11 +33,13 @@ export function storedFields(d: StorageDescription): StoredFields {
   const keyColumns = new Set<'stripe' | 'whop'>();
   const limitColumns = new Map<string, string>();
   const perTierColumns: string[] = [];
+  const stripeColumns: string[] = [];
   for (const [column, source] of Object.entries(d.tier.columns) as [string, ColumnSource][]) {
     if (source.kind === 'field' || source.kind === 'map') fields.add(source.field);
     else if (source.kind === 'billing-key') keyColumns.add(source.provider);
     else if (source.kind === 'limit') limitColumns.set(source.limit, column);
     else if (source.kind === 'tier-column') perTierColumns.push(column);
+    else if (source.kind === 'stripe') stripeColumns.push(column);
   }
   return {
     fields,
@@ -41,6 +49,7 @@ export function storedFields(d: StorageDescription): StoredFields {
     limitColumns,
     permissions: d.permissions.kind,
     perTierColumns: perTierColumns.sort(),
+    stripeColumns: stripeColumns.sort(),
   };
 }
 
@@ -63,14 +72,16 @@ export function projectTier(t: Tier, s: StoredFields): Tier {
   const has = (f: TierField) => s.fields.has(f);
   const out: Tier = {
     key: t.key,
+    ...(t.platform !== undefined ? { platform: t.platform } : {}),
     name: t.name,
     description: has('description') ? t.description : FIELD_DEFAULTS.description,
     customer_facing: has('customer_facing') ? t.customer_facing : FIELD_DEFAULTS.customer_facing,
     display_order: has('display_order') ? t.display_order : FIELD_DEFAULTS.display_order,
     status: has('status') ? t.status : FIELD_DEFAULTS.status,
     protected: has('protected') ? t.protected : FIELD_DEFAULTS.protected,
-    billing_provider: has('billing_provider') ? t.billing_provider : FIELD_DEFAULTS.billing_provider,
-    billing_keys: s.billingKeys === 'none' ? [] : [...t.billing_keys],
+    // Billing feeds the resolved Stripe columns: kept here, dropped after resolution where unstored (resolve-stripe-ids.ts).
+    billing_provider: has('billing_provider') || s.stripeColumns.length ? t.billing_provider : FIELD_DEFAULTS.billing_provider,
+    billing_keys: s.billingKeys === 'none' && !s.stripeColumns.length ? [] : [...t.billing_keys],
     fallback_price: has('fallback_price') ? t.fallback_price : FIELD_DEFAULTS.fallback_price,
     limits: s.limits === 'rows' ? { ...t.limits } : Object.fromEntries([...s.limitColumns.keys()].sort().map((n) => [n, t.limits[n] ?? null])),
     permissions: s.permissions === 'none' ? [] : [...t.permissions],

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { NAME_PATTERN, TIER_KEY_PATTERN } from './schemas.js';
+import { NAME_PATTERN, PLATFORM_CODE_PATTERN, TIER_KEY_PATTERN } from './schemas.js';
 
 const LIMIT_VALUE = { type: ['integer', 'null'] } as const;
 
@@ -15,6 +15,11 @@ export const tierStateSchema = {
   required: ['key', 'name', 'description', 'customer_facing', 'display_order', 'status', 'protected', 'billing_provider', 'billing_keys', 'fallback_price', 'limits', 'permissions'],
   properties: {
     key: { type: 'string', pattern: TIER_KEY_PATTERN },
+    platform: {
+      description: 'The platform code of a platform-scoped tier; absent for a global tier (so a global tier, and the fingerprint of a catalog of global tiers, is exactly as before platforms existed).',
+      type: 'string',
+      pattern: PLATFORM_CODE_PATTERN,
+    },
     name: { type: 'string' },
     description: { type: ['string', 'null'] },
     customer_facing: { type: 'boolean' },

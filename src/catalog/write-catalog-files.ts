@@ -2,6 +2,7 @@ import { isMap, parseDocument, stringify } from 'yaml';
 import type { Catalog, Tier } from './model.js';
 import { CATALOG_FILE_NAME } from './load-catalog.js';
 import type { StoredFields } from './stored-fields.js';
+import { tierRef } from './tier-ref.js';
 
 /** Where tier files find their JSON Schemas: a relative path or URL per schema file. */
 export interface SchemaRefs {
@@ -23,6 +24,11 @@ export interface RenderOptions {
    * comments included; only permissions: and limits: gain what the database holds.
    */
   catalogText?: string | null;
+  /**
+   * Platforms the tiers name are declared under platforms: (default). false when the app's
+   * platform table is the vocabulary (storage.tiers.platform with a table).
+   */
+  declarePlatforms?: boolean;
 }
 
 /**
@@ -37,11 +43,15 @@ export function renderCatalogFiles(catalog: Catalog, options: RenderOptions = {}
   const permissions: Record<string, string> = { ...catalog.permissions };
   if (stored && stored.permissions !== 'join') for (const t of Object.values(catalog.tiers)) for (const p of t.permissions) permissions[p] ??= p;
 
+  // The database keeps platform codes only; each is declared with its code as its name.
+  const platformCodes = options.declarePlatforms === false ? [] : [...new Set(Object.values(catalog.tiers).flatMap((t) => (t.platform !== undefined ? [t.platform] : [])))].sort();
   const files: Record<string, string> = {};
   files[CATALOG_FILE_NAME] = options.catalogText
-    ? withSchemaLine(mergeCatalogText(options.catalogText, permissions, limitNames, stored?.permissions === 'join' || !stored), refs.catalog)
-    : SCHEMA_COMMENT(refs.catalog) + stringify({ permissions, limits: Object.fromEntries(limitNames.map((n) => [n, { description: '' }])) });
-  for (const t of Object.values(catalog.tiers)) files[`${t.key}.yaml`] = SCHEMA_COMMENT(refs.tier) + stringify(tierToFile(t, stored));
+    ? withSchemaLine(mergeCatalogText(options.catalogText, permissions, limitNames, stored?.permissions === 'join' || !stored, platformCodes), refs.catalog)
+    : SCHEMA_COMMENT(refs.catalog) +
+      stringify({ permissions, limits: Object.fromEntries(limitNames.map((n) => [n, { description: '' }])), ...(platformCodes.length ? { platforms: Object.fromEntries(platformCodes.map((c) => [c, { name: c }])) } : {}) });
+  // A platform tier is written to key@platform.yaml, so essential.yaml and essential@loyalty.yaml never collide.
+  for (const t of Object.values(catalog.tiers)) files[`${tierRef(t)}.yaml`] = SCHEMA_COMMENT(refs.tier) + stringify(tierToFile(t, stored));
   return files;
 }
 
@@ -52,7 +62,7 @@ function withSchemaLine(text: string, ref: string): string {
 }
 
 /** catalog.yaml as the user wrote it, with the database's permissions and limits added (descriptions from a vocabulary table win). */
-function mergeCatalogText(text: string, permissions: Record<string, string>, limitNames: string[], databaseDescriptions: boolean): string {
+function mergeCatalogText(text: string, permissions: Record<string, string>, limitNames: string[], databaseDescriptions: boolean, platformCodes: string[]): string {
   const doc = parseDocument(text);
   const perms = doc.get('permissions');
   const existing = isMap(perms) ? (perms.toJSON() as Record<string, string>) : {};
@@ -64,18 +74,22 @@ function mergeCatalogText(text: string, permissions: Record<string, string>, lim
   const declared = isMap(limits) ? Object.keys(limits.toJSON() as object) : [];
   for (const name of limitNames) if (!declared.includes(name)) doc.setIn(['limits', name], { description: '' });
   if (!isMap(doc.get('limits'))) doc.set('limits', {});
+  const platforms = doc.get('platforms');
+  const declaredPlatforms = isMap(platforms) ? Object.keys(platforms.toJSON() as object) : [];
+  for (const code of platformCodes) if (!declaredPlatforms.includes(code)) doc.setIn(['platforms', code], { name: code });
   return doc.toString();
 }
 
 function tierToFile(t: Tier, stored: StoredFields | null): Record<string, unknown> {
   const has = (f: Parameters<StoredFields['fields']['has']>[0]) => !stored || stored.fields.has(f);
-  const out: Record<string, unknown> = { key: t.key, name: t.name };
+  const out: Record<string, unknown> = { key: t.key, ...(t.platform !== undefined ? { platform: t.platform } : {}), name: t.name };
   if (t.description !== null && has('description')) out['description'] = t.description;
   if (has('customer_facing')) out['customer_facing'] = t.customer_facing;
   if (has('display_order')) out['display_order'] = t.display_order;
   if (has('status')) out['status'] = t.status;
   if (has('protected')) out['protected'] = t.protected;
-  if (has('billing_provider')) {
+  // With resolved Stripe columns, billing: is their source (the lookup keys), stored or not.
+  if (has('billing_provider') || (stored?.stripeColumns.length ?? 0) > 0) {
     const billing: Record<string, unknown> = { provider: t.billing_provider };
     if (t.billing_provider === 'stripe') billing['lookup_keys'] = t.billing_keys;
     if (t.billing_provider === 'whop' && t.billing_keys[0]) billing['product_key'] = t.billing_keys[0];
@@ -84,6 +98,8 @@ function tierToFile(t: Tier, stored: StoredFields | null): Record<string, unknow
   }
   out['limits'] = t.limits;
   if (!stored || stored.permissions !== 'none') out['permissions'] = t.permissions;
-  if (t.columns && Object.keys(t.columns).length) out['columns'] = t.columns;
+  // Only per-tier values: resolved Stripe IDs come from Stripe, never from a file.
+  const perTier = Object.entries(t.columns ?? {}).filter(([c]) => !stored || stored.perTierColumns.includes(c));
+  if (perTier.length) out['columns'] = Object.fromEntries(perTier);
   return out;
 }

@@ -3,16 +3,20 @@ import { orphanChanges, orphanId, type OrphanRow } from './orphans.js';
 import type { BlockedChange, Change, PlanWarning, TierFields } from './plan-schema.js';
 import { appendAll } from '../append-all.js';
 import { dict } from '../dict.js';
+import type { PlatformPositions } from './platform-check.js';
+import { parseTierRef, scopeWords, tierRef } from '../catalog/tier-ref.js';
 
 /** What the diff needs of the desired side beyond the shared Catalog. */
 export interface DesiredState {
   catalog: Catalog;
-  /** New key -> earlier keys, from renamed_from. */
+  /** New tier ref -> earlier refs on the same platform, from renamed_from (tier-ref.ts). */
   renamedFrom: Record<string, string[]>;
+  /** Where each platform tier's file names its platform, for a code the app's platform table lacks (platform-check.ts). */
+  platformAt?: PlatformPositions;
 }
 
 export interface DiffContext {
-  /** Subscribers per tier key of the database: a delete of a tier with any is blocked. */
+  /** Subscribers per tier ref of the database: a delete of a tier with any is blocked. */
   subscriberCounts?: Record<string, number>;
   /** Orphan child rows in the database; the plan removes them first. */
   orphans?: readonly OrphanRow[];
@@ -40,11 +44,26 @@ export function diff(desired: DesiredState, actual: Catalog, context: DiffContex
   diffPermissions(desired.catalog.permissions, actual.permissions, changes);
 
   // Resolve renames first: the row keeps its id (and its subscribers) under a new key.
-  const matchedActual = new Map<string, Tier>(); // desired key -> actual tier
-  const consumed = new Set<string>(); // actual keys matched to some desired tier
+  // Keys are refs (`key`, `key@platform`): a rename stays within its platform.
+  const matchedActual = new Map<string, Tier>(); // desired ref -> actual tier
+  const consumed = new Set<string>(); // actual refs matched to some desired tier
+  const actualByKey = new Map<string, string[]>(); // bare key -> actual refs (every platform)
+  for (const [ref, t] of Object.entries(actual.tiers)) actualByKey.set(t.key, [...(actualByKey.get(t.key) ?? []), ref]);
   for (const key of Object.keys(desired.catalog.tiers)) {
     const own = Object.hasOwn(actual.tiers, key) ? actual.tiers[key] : undefined;
-    const earlier = (Object.hasOwn(desired.renamedFrom, key) ? (desired.renamedFrom[key] as string[]) : []).filter((old) => Object.hasOwn(actual.tiers, old));
+    const named = Object.hasOwn(desired.renamedFrom, key) ? (desired.renamedFrom[key] as string[]) : [];
+    const earlier = named.filter((old) => Object.hasOwn(actual.tiers, old));
+    if (!own && !earlier.length) {
+      // renamed_from names a key that exists only on another platform (or globally): a tier
+      // cannot move between platforms, and guessing would re-point the row's subscribers.
+      const elsewhere = named.flatMap((old) => (actualByKey.get(parseTierRef(old).key) ?? []).filter((r) => r !== old && !Object.hasOwn(desired.catalog.tiers, r)));
+      if (elsewhere.length) {
+        const scope = scopeWords(parseTierRef(key).platform);
+        blocked.push({ tier: key, action: 'rename', reason: `renamed_from names ${elsewhere.map((r) => `"${r}"`).join(', ')}, which is on ${elsewhere.map((r) => scopeWords(parseTierRef(r).platform)).join(', ')}, not ${scope}; renamed_from stays within a tier's platform, and a tier cannot move between platforms: create the tier on its platform and retire the other (status: retired)` });
+        for (const r of elsewhere) consumed.add(r);
+        continue;
+      }
+    }
     if (own) {
       matchedActual.set(key, own);
       consumed.add(key);
@@ -167,7 +186,12 @@ function possibleRenames(deleted: readonly Tier[], changes: readonly Change[], d
     const matches = new Set<Tier>(byName.get(old.name) ?? []);
     for (const k of old.billing_keys) for (const t of byBillingKey.get(k) ?? []) matches.add(t);
     for (const fresh of [...matches].sort((a, b) => (order.get(a) as number) - (order.get(b) as number))) {
-      out.push({ tier: fresh.key, message: `possible rename of "${old.key}" to "${fresh.key}"; add renamed_from: [${old.key}] to keep the row and its subscribers` });
+      const [from, to] = [tierRef(old), tierRef(fresh)];
+      if ((old.platform ?? null) === (fresh.platform ?? null)) {
+        out.push({ tier: to, message: `possible rename of "${from}" to "${to}"; add renamed_from: [${old.key}] to keep the row and its subscribers` });
+      } else {
+        out.push({ tier: to, message: `"${from}" (${scopeWords(old.platform)}) and "${to}" (${scopeWords(fresh.platform)}) look alike, but a tier cannot move between platforms: this plan creates one row and deletes the other (its subscribers do not follow)` });
+      }
     }
   }
   return out;

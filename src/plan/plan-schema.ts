@@ -125,6 +125,7 @@ const CHANGE = {
     permissionChange('create', { after: DESCRIPTION_ONLY }, ['after']),
     permissionChange('update', { fields: { type: 'object', additionalProperties: false, required: ['description'], properties: { description: BEFORE_AFTER } } }, ['fields']),
     permissionChange('delete', { before: DESCRIPTION_ONLY }, ['before']),
+    // `tier` and `from` name tiers as plans do: `key`, or `key@platform` (a rename stays on its platform).
     tierChange('rename', { from: { type: 'string' }, impact: IMPACT }, ['from']),
     tierChange('create', { after: tierStateSchema }, ['after']),
     tierChange('update', { fields: tierFieldsSchema, impact: IMPACT }, ['fields']),
@@ -150,7 +151,7 @@ export const planSchema = {
     base_fingerprint: { description: 'sha256 of the database state the plan was computed against.', ...FINGERPRINT },
     desired_fingerprint: { description: 'sha256 of the state the files describe; the database equals it after apply.', ...FINGERPRINT },
     base_objects: {
-      description: 'Fingerprint of every tier ("tier:KEY") and permission ("permission:NAME") in the base state, to tell what changed when the plan goes stale.',
+      description: 'Fingerprint of every tier ("tier:KEY", or "tier:KEY@PLATFORM" for a platform tier) and permission ("permission:NAME") in the base state, to tell what changed when the plan goes stale.',
       type: 'object',
       additionalProperties: FINGERPRINT,
     },
@@ -210,13 +211,18 @@ export const planSchema = {
       },
     },
     stripe: {
-      description: 'What Stripe said about each lookup key (display only; never a price source).',
+      description: 'What Stripe said about each lookup key: shown to reviewers, and the source of the IDs in resolved columns (storage {stripe: price|product}), which apply re-derives from it. Never a price amount source.',
       type: 'object',
       additionalProperties: false,
       required: ['verified', 'keys'],
       properties: {
         verified: { type: 'boolean' },
         reason: { type: 'string' },
+        unresolved_columns: {
+          description: 'Columns holding IDs Stripe resolves that this plan did not compare, because Stripe was not asked (see reason): every row keeps the value it has, a new row gets null.',
+          type: 'array',
+          items: { type: 'string', pattern: SQL_COLUMN_PATTERN },
+        },
         keys: {
           type: 'object',
           additionalProperties: {

@@ -1,6 +1,7 @@
 import { normaliseCatalog, type Catalog, type Tier } from '../catalog/model.js';
 import type { Change, TierFields } from './plan-schema.js';
 import { toDict } from '../dict.js';
+import { parseTierRef } from '../catalog/tier-ref.js';
 
 /** A tier after an update's field changes. Pure. */
 export function applyFields(tier: Tier, fields: TierFields): Tier {
@@ -47,7 +48,8 @@ export function projectChanges(base: Catalog, changes: readonly Change[]): Catal
         const t = tiers.get(c.from);
         if (t) {
           tiers.delete(c.from);
-          tiers.set(c.tier, { ...t, key: c.tier });
+          // A rename stays on its platform: only the key part of the ref changes.
+          tiers.set(c.tier, { ...t, key: parseTierRef(c.tier).key });
         }
         break;
       }

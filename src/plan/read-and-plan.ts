@@ -1,6 +1,9 @@
 import { verifyBilling } from '../billing/verify-billing.js';
 import { compareDiagnostics, type Diagnostic } from '../catalog/diagnostic.js';
-import { billingKeyPosition, permissionPosition, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
+import { billingKeyPosition, billingPosition, permissionPosition, platformPositions, type LoadedCatalog, type SubscribersRef } from '../catalog/load-catalog.js';
+import type { SourceAt } from '../store/storage-description.js';
+import { resolveStripeIds, stripeIdColumns, type StripeIdColumns } from './resolve-stripe-ids.js';
+import { unknownPlatformProblems } from './platform-check.js';
 import { emptyCatalog, type Catalog } from '../catalog/model.js';
 import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
 import { InvalidCatalogError } from '../errors.js';
@@ -11,7 +14,7 @@ import { buildPlan, type PlanInput } from './build-plan.js';
 import type { DesiredState } from './diff.js';
 import { detectDrift } from './drift.js';
 import type { OrphanRow } from './orphans.js';
-import type { Drift, Plan } from './plan-schema.js';
+import type { Drift, Plan, StripeReport } from './plan-schema.js';
 
 export const NO_SUBSCRIBERS_TABLE = 'catalog.yaml names no subscribers table (subscribers: { table, column })';
 export const AGAINST_GIT_REF = 'plan --against compares files with files; subscribers live in the database';
@@ -29,9 +32,16 @@ export interface ActualSide {
   /** Child rows whose tier or permission is gone: the plan removes them first. */
   orphans?: OrphanRow[];
   drift?: Drift | undefined;
+  /** The app's platform table (storage: resolving platforms through it): a tier file may only name its codes. */
+  platforms?: { table: string; codes: string[] };
   /** Damage found in the audit row read for drift (by run id): notes, never a failure. */
   problems?: string[];
+  /** Columns of this side's storage holding IDs Stripe resolves (resolve-stripe-ids.ts); absent for files and tierctl's tables. */
+  stripeIds?: StripeIdColumns | null;
 }
+
+/** What assembling needs of the desired side: its state, where catalog.yaml says subscribers are, where each tier's billing: is. */
+export type DesiredSide = DesiredState & { subscribers?: SubscribersRef | null; billingAt?: (tier: string) => SourceAt };
 
 /**
  * Verifies the desired catalog's billing keys and fails, at each key's position in its
@@ -59,11 +69,21 @@ export async function readAndPlan(loaded: LoadedCatalog, readActual: () => Promi
   const [billing, actual] = await Promise.allSettled([verifiedBilling(loaded, options.skipStripe, options.env), readActual()]);
   if (actual.status === 'rejected') throw actual.reason;
   if (billing.status === 'rejected') throw billing.reason;
-  return assemblePlan(loaded, actual.value, billing.value);
+  return assemblePlan(desiredSide(loaded), actual.value, billing.value);
+}
+
+/** The loaded files as the desired side of a plan. */
+export function desiredSide(loaded: LoadedCatalog): DesiredSide {
+  return { catalog: loaded.catalog, renamedFrom: loaded.renamedFrom, subscribers: loaded.subscribers, billingAt: (tier) => billingPosition(loaded, tier), platformAt: platformPositions(loaded) };
 }
 
 /** Assemble: the pure planner over what was read. Subscribers that could not be counted fail only a plan that deletes. */
-export function assemblePlan(desired: DesiredState & { subscribers?: SubscribersRef | null }, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+export function assemblePlan(files: DesiredSide, actual: ActualSide, billing: Pick<PlanInput, 'stripe' | 'notes'>): Plan {
+  if (actual.platforms) {
+    const unknown = unknownPlatformProblems(files.catalog, actual.platforms, files.platformAt);
+    if (unknown.length) throw new InvalidCatalogError(unknown, `tier files against ${actual.platforms.table}`);
+  }
+  const { desired, stripe } = withStripeIds(files, actual, billing.stripe);
   const counts = actual.subscriberCounts;
   // Where catalog.yaml says subscribers are (apply checks the plan says the same), else the store's.
   const fromFiles = desired.subscribers;
@@ -84,6 +104,7 @@ export function assemblePlan(desired: DesiredState & { subscribers?: Subscribers
     subscribersTable: table,
     subscribers,
     ...billing,
+    stripe,
     notes: [...(billing.notes ?? []), ...(actual.problems ?? []).map((message) => ({ message }))],
     drift: actual.drift,
     toolVersion: TOOL_VERSION,
@@ -93,6 +114,23 @@ export function assemblePlan(desired: DesiredState & { subscribers?: Subscribers
   return plan;
 }
 
+/**
+ * The desired side with the columns Stripe resolves filled in (from verification's answers,
+ * or the rows' own values without them); a tier whose column cannot get a value fails the
+ * plan at its billing: line. Files planned against files (--against) resolve nothing.
+ */
+function withStripeIds(files: DesiredSide, actual: ActualSide, stripe: StripeReport): { desired: DesiredSide; stripe: StripeReport } {
+  if (!actual.stripeIds) return { desired: files, stripe };
+  const r = resolveStripeIds(files, actual.catalog, stripe, actual.stripeIds);
+  if (r.problems.length) {
+    const diagnostics: Diagnostic[] = r.problems
+      .map((p) => ({ ...(files.billingAt?.(p.tier) ?? { file: `tier ${p.tier}`, line: 1, col: 1 }), message: p.message, hint: p.hint }))
+      .sort(compareDiagnostics);
+    throw new InvalidCatalogError(diagnostics, 'resolved Stripe IDs');
+  }
+  return { desired: { ...files, catalog: r.catalog }, stripe: r.unresolved.length ? { ...stripe, unresolved_columns: r.unresolved } : stripe };
+}
+
 /** The database side inside a transaction the caller holds (a read snapshot, or apply's lock). */
 export async function readSide(store: TierStore, tx: StoreTransaction, snapshot: StoreSnapshot, options: { lastRun?: boolean } = {}): Promise<ActualSide> {
   // Apply's plan-less path skips the audit row: drift is for people reading a plan.
@@ -100,13 +138,16 @@ export async function readSide(store: TierStore, tx: StoreTransaction, snapshot:
   // Last in the transaction: on PostgreSQL a failed statement ends the transaction's reads.
   const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
   const ref = store.description.subscribers;
+  const platform = store.description.tier.platform;
   return {
+    ...(platform?.kind === 'table' && snapshot.platforms ? { platforms: { table: platform.table, codes: snapshot.platforms } } : {}),
     catalog: snapshot.catalog,
     subscriberCounts,
     subscribers: ref ? { table: ref.table, column: ref.column } : null,
     orphans: snapshot.orphans,
     drift: detectDrift(snapshot.catalog, last.run, snapshot.orphans),
     problems: last.problems,
+    stripeIds: stripeIdColumns(store.description),
   };
 }
 

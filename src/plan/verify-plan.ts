@@ -7,6 +7,7 @@ import { databaseKeys, withImpact } from './impact.js';
 import type { OrphanRow } from './orphans.js';
 import type { Plan } from './plan-schema.js';
 import { projectChanges } from './project-changes.js';
+import { resolveStripeIds, type StripeIdColumns } from './resolve-stripe-ids.js';
 
 /**
  * A plan file is untrusted input: anyone who can write it could drop a `blocked` entry or
@@ -77,5 +78,22 @@ export function checkPlanMatches(plan: Plan, desired: DesiredState, base: Catalo
     const first = changes.findIndex((c, i) => canonicalJson(c) !== canonicalJson(plan.changes[i]));
     const at = first === -1 ? changes.length : first;
     throw mismatch(`its changes differ from the ones its desired state gives, from change #${at + 1} on`);
+  }
+}
+
+/**
+ * The IDs a plan writes into resolved columns ({stripe: price|product}) must be the ones its
+ * own recorded Stripe answers (`stripe.keys`) give, or, for a plan made without Stripe, the
+ * ones the locked rows already hold. Re-derived from the plan, never by asking Stripe again:
+ * what was reviewed is what is written, and a plan edited to write another ID is refused.
+ */
+export function checkStripeIds(plan: Plan, desired: DesiredState, base: Catalog, spec: StripeIdColumns | null): void {
+  if (!spec) return;
+  const r = resolveStripeIds(desired, base, plan.stripe, spec);
+  if (r.problems.length) throw mismatch(`its resolved Stripe IDs cannot be derived from its Stripe answers (${r.problems.map((p) => `tier ${p.tier}: ${p.message}`).join('; ')})`);
+  const claimed = canonicalJson(plan.stripe.unresolved_columns ?? []);
+  if (catalogFingerprint(r.catalog) !== catalogFingerprint(desired.catalog) || claimed !== canonicalJson(r.unresolved)) {
+    const tier = Object.keys(desired.catalog.tiers).find((k) => canonicalJson(desired.catalog.tiers[k]?.columns) !== canonicalJson(r.catalog.tiers[k]?.columns));
+    throw mismatch(`the Stripe IDs it writes${tier ? ` (tier ${tier})` : ''} are not the ones its recorded Stripe answers give`);
   }
 }

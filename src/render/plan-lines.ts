@@ -56,6 +56,7 @@ function subscribersNote(impact: ChangeImpact | undefined): string {
 
 function tierLines(t: Tier, mark: Mark): PlanLine[] {
   const lines: PlanLine[] = [
+    ...(t.platform !== undefined ? [{ mark, depth: 1 as const, text: `platform: ${t.platform}` }] : []),
     { mark, depth: 1, text: `name: ${show(t.name)}` },
     ...(t.description !== null ? [{ mark, depth: 1 as const, text: `description: ${show(t.description)}` }] : []),
     { mark, depth: 1, text: `status: ${t.status}${t.protected ? ', protected' : ''}${t.customer_facing ? '' : ', internal'}, display_order ${t.display_order}` },
@@ -103,7 +104,9 @@ export function warningLines(plan: Plan): PlanLine[] {
 export function stripeLine(plan: Plan): string {
   const n = Object.keys(plan.stripe.keys).length;
   if (plan.stripe.verified) return `Stripe: ${n} lookup key${n === 1 ? '' : 's'} verified against Stripe.`;
-  return visible(`WARNING: Stripe lookup keys were NOT verified${plan.stripe.reason ? ` (${plan.stripe.reason})` : ''}.`);
+  const unresolved = plan.stripe.unresolved_columns ?? [];
+  const left = unresolved.length ? ` The Stripe IDs in ${unresolved.join(', ')} were not compared: existing rows keep theirs, new rows get none.` : '';
+  return visible(`WARNING: Stripe lookup keys were NOT verified${plan.stripe.reason ? ` (${plan.stripe.reason})` : ''}.${left}`);
 }
 
 export function driftLines(plan: Plan): PlanLine[] {

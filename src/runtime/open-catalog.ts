@@ -1,6 +1,6 @@
 import { TierctlError } from '../errors.js';
 import { buildCatalogIndex, type CatalogIndex } from './catalog-index.js';
-import type { CatalogNames, RuntimeTier, TierFilter } from './public-types.js';
+import type { CatalogNames, PlatformOption, RuntimeTier, TierFilter } from './public-types.js';
 import { openReadOnlyStore } from './read-only-store.js';
 
 export interface OpenCatalogOptions {
@@ -22,20 +22,23 @@ export interface OpenCatalogOptions {
  * and an unknown name is reported at runtime only.
  */
 export interface TierCatalog<N extends CatalogNames = CatalogNames> {
-  /** The tier with this key, or undefined. */
-  tier(key: N['tier']): RuntimeTier<N> | undefined;
+  /**
+   * The tier with this name (`essential`, or `essential@loyalty` for a platform tier), or undefined.
+   * With `{ platform }`, a key names that platform's tier, else the global one (see PlatformOption).
+   */
+  tier(key: N['tier'], options?: PlatformOption): RuntimeTier<N> | undefined;
   /** The tier with this row id (what the application's subscriber column holds), or undefined. */
   tierById(id: number): RuntimeTier<N> | undefined;
   /** Tiers in display order, optionally filtered (e.g. a pricing page: `{ customerFacing: true, status: 'active' }`). */
   tiers(filter?: TierFilter): RuntimeTier<N>[];
   /** Whether the tier grants the permission. Throws CatalogLookupError for an unknown tier or permission. */
-  can(tierKey: N['tier'], permission: N['permission']): boolean;
+  can(tierKey: N['tier'], permission: N['permission'], options?: PlatformOption): boolean;
   /**
    * The tier's limit: a number, or null for unlimited. Throws CatalogLookupError for an
    * unknown tier, a limit no tier sets, or a limit this tier leaves out, so a missing
    * value can never pass for "unlimited".
    */
-  limit(tierKey: N['tier'], name: N['limit']): number | null;
+  limit(tierKey: N['tier'], name: N['limit'], options?: PlatformOption): number | null;
   /** Re-reads the database in one read-only snapshot; lookups switch to it atomically. */
   refresh(): Promise<void>;
   /** Releases the connection. Lookups keep answering from the last snapshot; refresh() then throws. */
@@ -67,11 +70,11 @@ export async function openCatalog<N extends CatalogNames = CatalogNames>(options
   // The index answers in plain strings; the names type is a compile-time promise about them.
   const typed = (t: RuntimeTier | undefined) => t as RuntimeTier<N> | undefined;
   return {
-    tier: (key) => typed(index.tier(key)),
+    tier: (key, options) => typed(index.tier(key, options)),
     tierById: (id) => typed(index.tierById(id)),
     tiers: (filter) => index.tiers(filter) as RuntimeTier<N>[],
-    can: (tierKey, permission) => index.can(tierKey, permission),
-    limit: (tierKey, name) => index.limit(tierKey, name),
+    can: (tierKey, permission, options) => index.can(tierKey, permission, options),
+    limit: (tierKey, name, options) => index.limit(tierKey, name, options),
     async refresh() {
       if (closed) throw new TierctlError('the catalog was closed', { hint: 'open a new one with openCatalog()' });
       index = await load();

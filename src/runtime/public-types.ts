@@ -32,7 +32,10 @@ export interface RuntimeTier<N extends CatalogNames = CatalogNames> {
    * null for an app table whose key is its primary key (catalog.yaml storage: id: null): subscribers hold the key.
    */
   readonly id: number | null;
+  /** The tier's name as plans write it: its key, or `key@platform` for a platform tier (`essential@loyalty`). */
   readonly key: N['tier'];
+  /** The platform code of a platform tier; null for a global tier (available on every platform). */
+  readonly platform: string | null;
   readonly name: string;
   readonly description: string | null;
   readonly customerFacing: boolean;
@@ -52,6 +55,20 @@ export interface RuntimeTier<N extends CatalogNames = CatalogNames> {
 export interface TierFilter {
   customerFacing?: boolean;
   status?: 'active' | 'retired';
+  /**
+   * A platform's view (its pricing page): its own tiers, and the global tiers it does not
+   * override with a tier of the same key. null: global tiers only. Absent: every tier.
+   */
+  platform?: string | null;
+}
+
+/**
+ * Looks a key up on a platform: that platform's tier of the key, else the global tier of the
+ * key (a global tier serves every platform). Without it, a key names the global tier; a name
+ * written `key@platform` names that platform's tier exactly, with no fallback.
+ */
+export interface PlatformOption {
+  platform?: string | null;
 }
 
 /** A lookup the catalog cannot answer (unknown tier, permission or limit): a bug in the caller or a stale cache. */

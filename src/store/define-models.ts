@@ -15,6 +15,8 @@ export interface StoreModels {
   /** Permission vocabulary and grants (join storage only). */
   permission: AnyModel | null;
   grant: AnyModel | null;
+  /** The app's platform table, read only (platform.kind 'table'). */
+  platform: AnyModel | null;
   /** Limit rows (rows storage only). */
   limit: AnyModel | null;
   /** Billing-key rows (rows storage only). */
@@ -33,7 +35,10 @@ export function defineModels(sequelize: Sequelize, types: DataTypes, d: StorageD
   if (d.tier.idColumn) tierAttributes[d.tier.idColumn] = { type: types.INTEGER, primaryKey: true, autoIncrement: true };
   tierAttributes[d.tier.keyColumn] = { type: types.STRING, allowNull: false, ...(d.tier.idColumn ? {} : { primaryKey: true }) };
   for (const [column, source] of Object.entries(d.tier.columns)) tierAttributes[column] = { type: columnType(types, source, d.tier.types?.[column]) };
+  const p = d.tier.platform;
+  if (p) tierAttributes[p.column] = { type: p.kind === 'table' ? types.INTEGER : types.STRING, allowNull: true };
   const tier = define(d.tier.table, tierAttributes);
+  const platform = p?.kind === 'table' ? define(p.table, { [p.idColumn]: { type: types.INTEGER, primaryKey: true }, [p.codeColumn]: { type: types.STRING } }) : null;
 
   let permission: AnyModel | null = null;
   let grant: AnyModel | null = null;
@@ -86,7 +91,7 @@ export function defineModels(sequelize: Sequelize, types: DataTypes, d: StorageD
     name: { type: types.STRING, primaryKey: true },
     applied_at: { type: types.STRING },
   });
-  return { tier, permission, grant, limit, billingKey, run, migration };
+  return { tier, platform, permission, grant, limit, billingKey, run, migration };
 }
 
 /** SQL types a description may name for an app column (store-mapped fills them from describeTable). */
@@ -109,6 +114,7 @@ function columnType(types: DataTypes, source: ColumnSource, declared: ColumnType
     case 'limit':
       return types.BIGINT;
     case 'billing-key':
+    case 'stripe':
       return types.STRING;
     case 'permissions-json':
       return types.JSON;

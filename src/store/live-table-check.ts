@@ -4,6 +4,7 @@ import type { Tier } from '../catalog/model.js';
 import { locate, pointer } from '../catalog/parse-yaml.js';
 import { yamlField } from '../catalog/resolve-storage.js';
 import type { ColumnSource, StorageDescription } from './storage-description.js';
+import { tierRef } from '../catalog/tier-ref.js';
 
 /** One column as `queryInterface.describeTable` reports it (the parts the checks need). */
 export interface LiveColumn {
@@ -19,6 +20,7 @@ export type LiveTables = Record<string, Record<string, LiveColumn> | null>;
 /** Every table a description reads or writes (subscribers included), for one describeTable each. */
 export function tablesToDescribe(d: StorageDescription): string[] {
   const out = [d.tier.table];
+  if (d.tier.platform?.kind === 'table') out.push(d.tier.platform.table);
   if (d.permissions.kind === 'join') out.push(d.permissions.table, d.permissions.vocabulary.table);
   if (d.limits.kind === 'rows') out.push(d.limits.table);
   if (d.billingKeys.kind === 'rows') out.push(d.billingKeys.table);
@@ -96,7 +98,20 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables, existin
   needColumn(d.tier.table, tierColumns, d.tier.keyColumn, at(['tiers', 'key']));
   if (d.tier.idColumn) needColumn(d.tier.table, tierColumns, d.tier.idColumn, at(['tiers', 'id']));
   for (const column of Object.keys(d.tier.columns)) needColumn(d.tier.table, tierColumns, column, at(['tiers', 'columns', column], true));
-  const created = newTiers(loaded, existingKeys);
+  const platform = d.tier.platform;
+  if (platform) {
+    needColumn(d.tier.table, tierColumns, platform.column, at(['tiers', 'platform', 'column']));
+    const info = tierColumns?.[platform.column];
+    if (info && !info.allowNull) push(at(['tiers', 'platform', 'column']), `column ${d.tier.table}.${platform.column} is NOT NULL, so it cannot hold a global tier`, 'a global tier is stored with a NULL platform: make the column nullable in the app\'s migration');
+    if (platform.kind === 'table') {
+      const platforms = needTable(platform.table, ['tiers', 'platform', 'table']);
+      needColumn(platform.table, platforms, platform.idColumn, at(['tiers', 'platform', 'id']));
+      needColumn(platform.table, platforms, platform.codeColumn, at(['tiers', 'platform', 'code']));
+    }
+  }
+  // With a platform column a tier's identity is (platform, key), which the key column alone
+  // does not give: every tier then counts as new (the check as strict as before).
+  const created = newTiers(loaded, platform ? undefined : existingKeys);
   if (tierColumns && created.length) {
     const shown = created.length > 3 ? `${created.slice(0, 3).join(', ')} and ${created.length - 3} more` : created.join(', ');
     for (const column of unnamedRequiredColumns(d, tierColumns)) {
@@ -145,7 +160,7 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables, existin
   // Every value the desired tiers put in a tier-table column fits it.
   if (tierColumns) {
     for (const tier of Object.values(loaded.catalog.tiers)) {
-      const source = loaded.sources[tier.key];
+      const source = loaded.sources[tierRef(tier)];
       const where = (path: (string | number)[]) => (source ? { file: source.file, ...locate(source, pointer(path), true) } : at(['tiers', 'table']));
       const keyInfo = tierColumns[d.tier.keyColumn];
       if (keyInfo) out.push(...valueProblems(d.tier.table, d.tier.keyColumn, keyInfo, tier.key, where(['key'])));
@@ -163,7 +178,7 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables, existin
 
 /** Columns of the live tier table an INSERT must fill that the description does not name. */
 export function unnamedRequiredColumns(d: StorageDescription, tierColumns: Record<string, LiveColumn>): string[] {
-  const named = new Set([d.tier.keyColumn, ...(d.tier.idColumn ? [d.tier.idColumn] : []), ...Object.keys(d.tier.columns)]);
+  const named = new Set([d.tier.keyColumn, ...(d.tier.idColumn ? [d.tier.idColumn] : []), ...(d.tier.platform ? [d.tier.platform.column] : []), ...Object.keys(d.tier.columns)]);
   return Object.entries(tierColumns)
     .filter(([column, info]) => !named.has(column) && !info.allowNull && !hasDefault(info))
     .map(([column]) => column);

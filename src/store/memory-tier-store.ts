@@ -109,7 +109,7 @@ export function createMemoryTierStore(description: StorageDescription = builtinS
       for (const c of changes) {
         statements++;
         if (c.kind !== 'tier') continue;
-        // What the tables' constraints would refuse (uq_…_key, the rename's row).
+        // What the tables' constraints would refuse (uq_…_platform_key, uq_…_global_key: one row per tier ref).
         if (c.action === 'create' && c.tier in d.catalog.tiers) throw new TierctlError(`duplicate tier key ${c.tier}`);
         if (c.action === 'rename') {
           const id = d.ids[c.from];

@@ -1,5 +1,5 @@
 import type { Transaction } from 'sequelize';
-import { Umzug, type UmzugStorage } from 'umzug';
+import type { UmzugStorage } from 'umzug';
 import type { Migration, MigrationContext } from '../../migrations/migration-context.js';
 import { TierctlError } from '../errors.js';
 import type { Database } from '../state/database.js';
@@ -34,9 +34,25 @@ export async function readMigrationStatus(models: StoreModels, tx: Transaction, 
   return { executed, pending: all.filter((n) => !executed.includes(n)) };
 }
 
+/**
+ * Thrown when a pending migration needs SQLite's foreign keys off (it rebuilds a referenced
+ * table) and the transaction was opened with them on: the store rolls back and runs the
+ * whole write again in a transaction opened with them off (sequelize-tier-store.ts).
+ */
+export class ForeignKeysOnError extends Error {
+  constructor(readonly migration: string) {
+    super(`migration ${migration} needs SQLite foreign keys off for its transaction`);
+  }
+}
+
 export async function runPendingMigrations(input: MigrationsRunnerInput, status: MigrationStatus, tableExists: boolean): Promise<string[]> {
   if (status.pending.length === 0) return [];
   const { db, tx, models, migrationTable, prefix } = input;
+  const needsOff = db.dialect === 'sqlite' && (input.tierTables ?? true) ? input.migrations.find((m) => m.sqliteForeignKeysOff && status.pending.includes(m.name)) : undefined;
+  if (needsOff) {
+    const [row] = (await db.query('PRAGMA foreign_keys', { transaction: tx })) as { foreign_keys: number }[];
+    if (Number(row?.foreign_keys) !== 0) throw new ForeignKeysOnError(needsOff.name);
+  }
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -75,6 +91,9 @@ export async function runPendingMigrations(input: MigrationsRunnerInput, status:
     table: (name) => `${prefix}${name}`,
     tierTables: input.tierTables ?? true,
   };
+  // Loaded only when a migration is pending: umzug's entry point pulls in its own CLI
+  // (~180 modules), which every other tierctl start (validate, plan, a migrated apply) skips.
+  const { Umzug } = await import('umzug');
   const umzug = new Umzug<MigrationContext>({
     migrations: input.migrations.map((m) => ({ name: m.name, up: ({ context: c }) => guard(`migration ${m.name}`, () => m.up(c)), down: ({ context: c }) => m.down(c) })),
     context,

@@ -72,9 +72,12 @@ function withLiveTypes(d: StorageDescription, live: LiveTables): StorageDescript
   const columns = live[d.tier.table];
   if (!columns) return d;
   const types: Record<string, ColumnTypeName> = { ...d.tier.types };
+  const notNull: string[] = [];
   for (const [column, source] of Object.entries(d.tier.columns)) {
     const info = columns[column];
     if (info && source.kind === 'tier-column') types[column] = columnTypeName(info.type);
+    // A resolved Stripe ID that finds no price is null, unless the column cannot hold null.
+    if (info && source.kind === 'stripe' && !info.allowNull) notNull.push(column);
   }
-  return { ...d, tier: { ...d.tier, types } };
+  return { ...d, tier: { ...d.tier, types, ...(notNull.length ? { notNull } : {}) } };
 }

@@ -10,10 +10,12 @@ import type { Database } from '../state/database.js';
 import { storageFailure } from '../state/storage-errors.js';
 import { storedLimitValue } from './limit-value.js';
 import { defineModels, type AnyModel, type StoreModels } from './define-models.js';
-import { readMigrationStatus, runPendingMigrations } from './migrations-runner.js';
+import { ForeignKeysOnError, readMigrationStatus, runPendingMigrations } from './migrations-runner.js';
 import { bookkeepingTables, type StorageDescription } from './storage-description.js';
 import { foreignTables, foreignTableError } from './table-ownership.js';
-import { rowToTier, tierToRow, type TierChildren, type TierRow } from './tier-rows.js';
+import { rowPlatform, rowToTier, tierToRow, type PlatformRows, type TierChildren, type TierRow } from './tier-rows.js';
+import { parseTierRef, tierRef } from '../catalog/tier-ref.js';
+import { PLATFORM_MIGRATION } from '../../migrations/0003-platform-scoped-tiers.js';
 import { sortOrphans, type OrphanRow } from '../plan/orphans.js';
 import { lastRunFromRow, type LastRunRead } from '../state/read-last-run.js';
 import { integerValue, textValue } from '../state/row-values.js';
@@ -56,7 +58,8 @@ function targetOf(base: Catalog, changes: readonly Change[]): Target {
     tier(key) {
       const t = touched.get(key) ?? before(key);
       if (!t) throw new BugError(`no target state for tier ${key}`);
-      return { ...t, key };
+      // `key` is the tier's ref: a renamed tier keeps its platform and takes the ref's key.
+      return { ...t, key: parseTierRef(key).key };
     },
     permissions: () => projectChanges({ permissions: base.permissions, tiers: {} }, changes.filter((c) => c.kind === 'permission')).permissions,
   };
@@ -83,8 +86,13 @@ class SqlTransaction implements StoreTransaction {
 
 /** What apply needs from a snapshot besides the catalog (kept off the port's data). */
 interface SnapshotIds {
+  /** Tier ref (tier-ref.ts) -> its row reference. */
   refs: Map<string, Ref>;
   permissionIds: Map<string, number>;
+  /** The app's platform table as read (platform.kind 'table'), else null. */
+  platforms: PlatformRows | null;
+  /** Whether the tier table has its platform column (tierctl's own tables: once migration 0003 ran). */
+  platformColumn: boolean;
 }
 
 export interface SequelizeStoreOptions {
@@ -209,13 +217,35 @@ export async function createSequelizeTierStore(db: Database, description: Storag
   }
 
   /** Tier rows (all, or the given refs), one statement per batch; timestamps are never read. */
-  async function readTierRows(tx: Transaction, refs: Ref[] | null): Promise<TierRow[]> {
-    const attributes = [...new Set([...(idColumn ? [idColumn] : []), d.tier.keyColumn, ...Object.entries(d.tier.columns).filter(([, s]) => s.kind !== 'timestamp').map(([c]) => c)])];
+  async function readTierRows(tx: Transaction, refs: Ref[] | null, platformColumn: boolean): Promise<TierRow[]> {
+    const platform = platformColumn && d.tier.platform ? [d.tier.platform.column] : [];
+    const attributes = [...new Set([...(idColumn ? [idColumn] : []), d.tier.keyColumn, ...platform, ...Object.entries(d.tier.columns).filter(([, s]) => s.kind !== 'timestamp').map(([c]) => c)])];
     if (refs === null) return raw<TierRow>(models.tier, tx, { attributes });
     const rows: TierRow[] = [];
     for (const batch of chunk(refs)) rows.push(...(await raw<TierRow>(models.tier, tx, { attributes, where: { [refColumn]: batch } })));
     return rows;
   }
+
+  /** The app's platform table (id <-> code) in one statement, when the description resolves platforms through it. */
+  async function readPlatforms(tx: Transaction): Promise<PlatformRows | null> {
+    const p = d.tier.platform;
+    if (!models.platform || p?.kind !== 'table') return null;
+    const codeById = new Map<string, string>();
+    const idByCode = new Map<string, number>();
+    for (const r of await raw<Record<string, unknown>>(models.platform, tx, { attributes: [p.idColumn, p.codeColumn] })) {
+      const id = integerValue({ table: p.table, row: 'a row' }, p.idColumn, r[p.idColumn]);
+      const code = textValue({ table: p.table, row: `id ${id}` }, p.codeColumn, r[p.codeColumn]);
+      codeById.set(String(id), code);
+      idByCode.set(code, id);
+    }
+    return { codeById, idByCode };
+  }
+
+  /** A tier row's ref (`key`, or `key@platform`), as the catalog names it. */
+  const refOfRow = (row: TierRow, platforms: PlatformRows | null): string => {
+    const key = String(row[d.tier.keyColumn]);
+    return tierRef({ key, platform: rowPlatform(d, row, { table: d.tier.table, row: `tier ${JSON.stringify(key)}` }, platforms) });
+  };
 
   const store: TierStore = {
     display: db.display,
@@ -231,45 +261,32 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     },
 
     async write(lockTimeoutMs, fn, onCommitSent) {
-      let tx: Transaction;
       try {
-        tx = await db.engine.beginLockedWrite(db.sequelize, lockTimeoutMs);
+        return await writeOnce(lockTimeoutMs, fn, onCommitSent, false);
       } catch (err) {
-        if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
-        throw storageFailure(db, err, false) ?? err;
-      }
-      let committing = false;
-      try {
-        const result = await fn(new SqlTransaction('write', tx));
-        committing = true;
-        const commit = tx.commit();
-        if (onCommitSent) {
-          commit.catch(() => undefined); // awaited just below; this only keeps it from counting as unhandled meanwhile
-          await onCommitSent();
-        }
-        await commit;
-        return result;
-      } catch (err) {
-        // On a dead connection the server has rolled back already; trying again only makes
-        // Sequelize print its own warning past tierctl's output (and its redaction).
-        if (!committing && !db.engine.isConnectionLost(err)) await tx.rollback().catch(() => undefined);
-        if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
-        throw storageFailure(db, err, committing) ?? err;
+        // A pending migration rebuilds a referenced SQLite table (migrations/0003): nothing was
+        // written; the whole write runs again in a transaction opened with foreign keys off.
+        if (err instanceof ForeignKeysOnError) return writeOnce(lockTimeoutMs, fn, onCommitSent, true);
+        throw err;
       }
     },
 
     async snapshot(t) {
       const tx = unwrap(t);
-      const { tables } = await inspect(tx);
+      const { tables, status } = await inspect(tx);
+      // tierctl's own table gains its platform column by migration 0003; before it ran (plan never
+      // migrates) every tier is global, read and written without the column.
+      const platformColumn = Boolean(d.tier.platform) && (d.origin !== 'builtin' || status.executed.includes(PLATFORM_MIGRATION));
       if (!tables.has(d.tier.table)) {
         const empty: StoreSnapshot = { catalog: emptyCatalog(), tierIds: dict(), initialised: false, orphans: [] };
-        ids.set(empty, { refs: new Map(), permissionIds: new Map() });
+        ids.set(empty, { refs: new Map(), permissionIds: new Map(), platforms: null, platformColumn });
         return empty;
       }
+      const platforms = await readPlatforms(tx);
       // Sequential on purpose: one connection serves the snapshot transaction.
       // The audit table is not read here: the app's runtime path (openCatalog) must not depend
       // on it; plan and drift read the last run apart (lastRun), tolerating a damaged row.
-      const tierRows = await readTierRows(tx, null);
+      const tierRows = await readTierRows(tx, null, platformColumn);
       const vocabulary = await readVocabulary(tx);
       const known = new Map(tierRows.map((row) => [String(toRef(row[refColumn])), String(row[d.tier.keyColumn])]));
       const orphans = { known, found: [] as OrphanRow[] };
@@ -281,13 +298,19 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       const refs = new Map<string, Ref>();
       for (const row of tierRows) {
         const ref = toRef(row[refColumn]);
-        const tier = rowToTier(d, row, children.get(String(ref)) ?? none);
+        const tier = rowToTier(d, row, children.get(String(ref)) ?? none, platforms);
         tiers.push(tier);
-        refs.set(tier.key, ref);
-        if (idColumn) tierIds[tier.key] = ref as number;
+        refs.set(tierRef(tier), ref);
+        if (idColumn) tierIds[tierRef(tier)] = ref as number;
       }
-      const snapshot: StoreSnapshot = { catalog: normaliseCatalog(vocabulary.permissions, tiers), tierIds, initialised: true, orphans: sortOrphans(orphans.found) };
-      ids.set(snapshot, { refs, permissionIds: vocabulary.ids });
+      const snapshot: StoreSnapshot = {
+        catalog: normaliseCatalog(vocabulary.permissions, tiers),
+        tierIds,
+        initialised: true,
+        orphans: sortOrphans(orphans.found),
+        ...(platforms ? { platforms: [...platforms.idByCode.keys()].sort() } : {}),
+      };
+      ids.set(snapshot, { refs, permissionIds: vocabulary.ids, platforms, platformColumn });
       return snapshot;
     },
 
@@ -319,12 +342,16 @@ export async function createSequelizeTierStore(db: Database, description: Storag
           hint: 'fix subscribers: in catalog.yaml (table and column the application uses), or remove it; deletes stay refused until subscribers can be counted',
         });
       }
-      const keyByRef = new Map<string, string>();
-      for (const key of Object.keys(snapshot.catalog.tiers)) keyByRef.set(ref.references === 'key' ? key : String(snapshot.tierIds[key]), key);
+      // By key, a value names every tier of that key (global and on each platform): each is
+      // counted, so none of them can be deleted from under those subscribers.
+      const tiersByRef = new Map<string, string[]>();
+      for (const [name, tier] of Object.entries(snapshot.catalog.tiers)) {
+        const value = ref.references === 'key' ? tier.key : String(snapshot.tierIds[name]);
+        tiersByRef.set(value, [...(tiersByRef.get(value) ?? []), name]);
+      }
       const out = dict<number>();
       for (const r of rows) {
-        const key = keyByRef.get(String(ref.references === 'id' ? Number(r[ref.column]) : r[ref.column]));
-        if (key !== undefined) out[key] = Number(r['n']);
+        for (const name of tiersByRef.get(String(ref.references === 'id' ? Number(r[ref.column]) : r[ref.column])) ?? []) out[name] = Number(r['n']);
       }
       return out;
     },
@@ -382,6 +409,45 @@ export async function createSequelizeTierStore(db: Database, description: Storag
 
     close: () => db.close(),
   };
+
+  /**
+   * One write transaction (see `write`). `foreignKeysOff`: SQLite opened without foreign keys,
+   * for a migration that rebuilds a referenced table; the transaction then may not leave any
+   * row without its parent that was not so before (`PRAGMA foreign_key_check`), or it rolls back.
+   */
+  async function writeOnce<T>(lockTimeoutMs: number, fn: (tx: StoreTransaction) => Promise<T>, onCommitSent: (() => void | Promise<void>) | undefined, foreignKeysOff: boolean): Promise<T> {
+    let tx: Transaction;
+    try {
+      tx = await db.engine.beginLockedWrite(db.sequelize, lockTimeoutMs, { foreignKeysOff });
+    } catch (err) {
+      if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
+      throw storageFailure(db, err, false) ?? err;
+    }
+    let committing = false;
+    try {
+      // With foreign keys off, nothing may leave a row without its parent that was not so before.
+      const brokenBefore = foreignKeysOff ? await db.engine.brokenForeignKeys(db.sequelize, tx) : 0;
+      const result = await fn(new SqlTransaction('write', tx));
+      if (foreignKeysOff) {
+        const broken = (await db.engine.brokenForeignKeys(db.sequelize, tx)) - brokenBefore;
+        if (broken > 0) throw new TierctlError(`this write would leave ${broken} row${broken === 1 ? '' : 's'} pointing at tiers that no longer exist; nothing was applied`, { hint: 'a tier still referenced by the application (or tierctl\'s own rows) cannot be deleted: move its subscribers first, then plan again' });
+      }
+      committing = true;
+      const commit = tx.commit();
+      if (onCommitSent) {
+        commit.catch(() => undefined); // awaited just below; this only keeps it from counting as unhandled meanwhile
+        await onCommitSent();
+      }
+      await commit;
+      return result;
+    } catch (err) {
+      // On a dead connection the server has rolled back already; trying again only makes
+      // Sequelize print its own warning past tierctl's output (and its redaction).
+      if (!committing && !db.engine.isConnectionLost(err)) await tx.rollback().catch(() => undefined);
+      if (db.engine.isLockTimeout(err)) throw lockTimeout(lockTimeoutMs);
+      throw storageFailure(db, err, committing) ?? err;
+    }
+  }
 
   /** The last applied run, in one query; a damaged row is read as far as it can be and reported by id (read-last-run.ts). */
   async function readLastRun(tx: Transaction): Promise<LastRunRead> {
@@ -462,6 +528,8 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       await db.sequelize.query(sql, { transaction: tx, type: QueryTypes.UPDATE, raw: true });
     };
     const now = new Date();
+    // The description rows are written by: without the platform column where the table has none yet.
+    const rowsOf: StorageDescription = known.platformColumn ? d : { ...d, tier: { ...d.tier, platform: null } };
     const target = targetOf(base.catalog, changes);
     const refs = new Map(known.refs);
     const permissionIds = new Map(known.permissionIds);
@@ -518,7 +586,7 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     }
     for (const r of renames) {
       const id = refOf(r.from);
-      await step(() => models.tier.update({ [d.tier.keyColumn]: r.tier, ...writeStamps }, { where: { [idColumn as string]: id }, transaction: tx }));
+      await step(() => models.tier.update({ [d.tier.keyColumn]: parseTierRef(r.tier).key, ...writeStamps }, { where: { [idColumn as string]: id }, transaction: tx }));
       refs.delete(r.from);
       refs.set(r.tier, id);
     }
@@ -544,12 +612,18 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     // 4. New tiers in batches, then their ids in one query per batch.
     const creates = changes.filter((c): c is Extract<Change, { action: 'create'; kind: 'tier' }> => c.kind === 'tier' && c.action === 'create').map((c) => c.after);
     for (const part of chunk(creates)) {
-      await insert(models.tier, part.map((tier) => tierToRow(d, tier, now, true)));
+      await insert(models.tier, part.map((tier) => tierToRow(rowsOf, tier, now, true, known.platforms)));
       if (idColumn) {
-        const back = await raw<TierRow>(models.tier, tx, { attributes: [idColumn, d.tier.keyColumn], where: { [d.tier.keyColumn]: part.map((tier) => tier.key) } });
-        for (const r of back) refs.set(String(r[d.tier.keyColumn]), Number(r[idColumn]));
+        // By key: the same key may also exist on other platforms, so each row's ref is rebuilt from its platform.
+        const platformAttr = rowsOf.tier.platform ? [rowsOf.tier.platform.column] : [];
+        const back = await raw<TierRow>(models.tier, tx, { attributes: [idColumn, d.tier.keyColumn, ...platformAttr], where: { [d.tier.keyColumn]: [...new Set(part.map((tier) => tier.key))] } });
+        const created = new Set(part.map(tierRef));
+        for (const r of back) {
+          const name = refOfRow(r, known.platforms);
+          if (created.has(name)) refs.set(name, Number(r[idColumn]));
+        }
       } else {
-        for (const tier of part) refs.set(tier.key, tier.key);
+        for (const tier of part) refs.set(tierRef(tier), tier.key);
       }
     }
 
@@ -557,14 +631,15 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     //    state (an upsert's INSERT half would need every NOT NULL column of the app's table,
     //    named or not). Create timestamps, the key and the id are left as they are.
     const rewritten = [...new Set(changes.filter((c) => c.kind === 'tier' && (c.action === 'update' || c.action === 'retire')).map((c) => (c as { tier: string }).tier))];
-    const keep = new Set([d.tier.keyColumn, ...(idColumn ? [idColumn] : [])]);
+    // Identity (key, id, platform) is never rewritten by an update; a rename has its own step.
+    const keep = new Set([d.tier.keyColumn, ...(idColumn ? [idColumn] : []), ...(rowsOf.tier.platform ? [rowsOf.tier.platform.column] : [])]);
     for (const part of chunk(rewritten)) {
-      const rows = part.map((k) => ({ ref: refOf(k), values: tierToRow(d, target.tier(k), now, false) }));
+      const rows = part.map((k) => ({ ref: refOf(k), values: tierToRow(rowsOf, target.tier(k), now, false, known.platforms) }));
       await step(() => updateByRef(models.tier, rows, keep), `update ${String(models.tier.getTableName())}`);
     }
 
     // 6. Child rows of created and updated tiers, from the target state.
-    const childOwners = [...creates.map((tier) => tier.key), ...touched];
+    const childOwners = [...creates.map(tierRef), ...touched];
     if (models.grant && d.permissions.kind === 'join') {
       const p = d.permissions;
       const grants = batcher(models.grant);
@@ -602,19 +677,19 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     }
 
     // Self-check input: every written tier read back from the tables; untouched tiers are the base's.
-    const written = new Set<string>([...creates.map((tier) => tier.key), ...touched, ...rewritten, ...renames.map((r) => r.tier)]);
-    const result = await readBack(tx, base.catalog, target, written, deletes, renames.map((r) => r.from), [...written].map(refOf));
+    const written = new Set<string>([...creates.map(tierRef), ...touched, ...rewritten, ...renames.map((r) => r.tier)]);
+    const result = await readBack(tx, base.catalog, target, written, deletes, renames.map((r) => r.from), [...written].map(refOf), known);
     return { statements, result };
   }
 
-  async function readBack(tx: Transaction, base: Catalog, target: Target, written: Set<string>, deleted: string[], renamedFrom: string[], writtenRefs: Ref[]): Promise<Catalog> {
+  async function readBack(tx: Transaction, base: Catalog, target: Target, written: Set<string>, deleted: string[], renamedFrom: string[], writtenRefs: Ref[], known: SnapshotIds): Promise<Catalog> {
     const vocabulary = d.permissions.kind === 'join' ? await readVocabulary(tx) : { permissions: target.permissions(), names: new Map<number, string>() };
-    const rows = writtenRefs.length ? await readTierRows(tx, writtenRefs) : [];
+    const rows = writtenRefs.length ? await readTierRows(tx, writtenRefs, known.platformColumn) : [];
     const children = writtenRefs.length ? await readChildren(tx, writtenRefs, vocabulary.names) : new Map<string, TierChildren>();
     const gone = new Set([...deleted, ...renamedFrom, ...written]);
-    const tiers: Tier[] = Object.values(base.tiers).filter((tier) => !gone.has(tier.key));
+    const tiers: Tier[] = Object.entries(base.tiers).filter(([name]) => !gone.has(name)).map(([, tier]) => tier);
     const none: TierChildren = { permissions: [], limits: dict(), billingKeys: [] };
-    for (const row of rows) tiers.push(rowToTier(d, row, children.get(String(toRef(row[refColumn]))) ?? none));
+    for (const row of rows) tiers.push(rowToTier(d, row, children.get(String(toRef(row[refColumn]))) ?? none, known.platforms));
     return normaliseCatalog(vocabulary.permissions, tiers);
   }
 

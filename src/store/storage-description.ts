@@ -38,7 +38,17 @@ export type ColumnSource =
   /** stripe_lookup_key: one billing key in one column (`billingKeys.kind === 'columns'`). */
   | { kind: 'billing-key'; provider: 'stripe' | 'whop' }
   /** features: ["a","b"] (array) or {"a": true} (object) (`permissions.kind === 'json'`). */
-  | { kind: 'permissions-json'; shape: 'array' | 'object' };
+  | { kind: 'permissions-json'; shape: 'array' | 'object' }
+  /**
+   * An ID Stripe resolves from the tier's lookup keys (plan/resolve-stripe-ids.ts): the price
+   * recurring at `interval`, or the product. Held in the model's `columns` under the column's
+   * name, like a per-tier value, but never taken from a tier file.
+   */
+  | { kind: 'stripe'; object: 'price'; interval: StripeInterval }
+  | { kind: 'stripe'; object: 'product' };
+
+/** A Stripe price's recurring.interval. */
+export type StripeInterval = 'day' | 'week' | 'month' | 'year';
 
 /** Where catalog.yaml declared something, for file:line errors. */
 export interface SourceAt {
@@ -54,9 +64,23 @@ export interface TierTableDescription {
   idColumn: string | null;
   /** Column name → its source. The key and id columns are not listed here. Columns not named are never read or written. */
   columns: Record<string, ColumnSource>;
+  /** Where a tier's platform is stored (DESIGN.md, "Platforms"); absent or null: every tier is global. */
+  platform?: PlatformStorage | null;
   /** SQL type of a column where its source does not imply it (e.g. `tier-column`); store-mapped fills it from the live table. */
   types?: Record<string, 'string' | 'text' | 'integer' | 'bigint' | 'boolean' | 'json' | 'date' | 'decimal'>;
+  /** Columns the live table declares NOT NULL (filled by open-app-store for `stripe` columns: no match is then an error, not null). */
+  notNull?: string[];
 }
+
+/**
+ * A tier's platform: NULL for a global tier, else its code, stored as the code itself
+ * (tierctl's own `subscription_tier.platform`) or as the id of the app's platform row, found
+ * by code (`platforms.code` -> `platforms.id`; the app's table is read in one statement,
+ * never written).
+ */
+export type PlatformStorage =
+  | { kind: 'code'; column: string }
+  | { kind: 'table'; column: string; table: string; idColumn: string; codeColumn: string };
 
 export type LimitStorage =
   | { kind: 'rows'; table: string; tierIdColumn: string; nameColumn: string; valueColumn: string }
@@ -137,6 +161,8 @@ export function builtinStorage(options: { prefix?: string; subscribers?: { table
       table: t(BUILTIN_TABLE_NAMES.tier),
       keyColumn: 'key',
       idColumn: 'id',
+      // migrations/0003-platform-scoped-tiers.ts; a database still before it reads as all-global.
+      platform: { kind: 'code', column: 'platform' },
       columns: {
         name: { kind: 'field', field: 'name' },
         description: { kind: 'field', field: 'description' },
@@ -175,7 +201,7 @@ export function trackedFields(d: StorageDescription): Set<TrackedField> {
   const out = new Set<TrackedField>();
   for (const source of Object.values(d.tier.columns)) {
     if ((source.kind === 'field' || source.kind === 'map') && source.field !== 'key') out.add(source.field);
-    if (source.kind === 'tier-column') out.add('columns');
+    if (source.kind === 'tier-column' || source.kind === 'stripe') out.add('columns');
     if (source.kind === 'limit') out.add('limits');
     if (source.kind === 'billing-key') out.add('billing_keys');
     if (source.kind === 'permissions-json') out.add('permissions');
@@ -189,6 +215,7 @@ export function trackedFields(d: StorageDescription): Set<TrackedField> {
 /** Every table a description names (tier tables, then bookkeeping), for collision checks and listings. */
 export function describedTables(d: StorageDescription): { tier: string[]; bookkeeping: string[] } {
   const tier = [d.tier.table];
+  if (d.tier.platform?.kind === 'table') tier.push(d.tier.platform.table);
   if (d.permissions.kind === 'join') tier.push(d.permissions.vocabulary.table, d.permissions.table);
   if (d.limits.kind === 'rows') tier.push(d.limits.table);
   if (d.billingKeys.kind === 'rows') tier.push(d.billingKeys.table);

@@ -1,7 +1,12 @@
 import type { Tier } from '../catalog/model.js';
 import { booleanValue, enumValue, integerValue, nullableTextValue, textValue, type RowRef } from '../state/row-values.js';
 import { storedLimitValue } from './limit-value.js';
-import type { ColumnScalar, ColumnSource, StorageDescription, TierField } from './storage-description.js';
+import type { ColumnScalar, ColumnSource, PlatformStorage, StorageDescription, TierField } from './storage-description.js';
+import { PLATFORM_CODE_PATTERN } from '../catalog/patterns.js';
+import { TierctlError } from '../errors.js';
+import { visible } from '../render/visible.js';
+
+const PLATFORM_CODE = new RegExp(PLATFORM_CODE_PATTERN);
 import { toDict } from '../dict.js';
 import { FIELD_DEFAULTS } from '../catalog/stored-fields.js';
 
@@ -18,17 +23,37 @@ export type TierRow = Record<string, unknown>;
 /** A tier with the per-tier app values the model gains for `tier-column` sources (store-mapped). */
 type TierWithColumns = Tier & { columns?: Record<string, ColumnScalar> };
 
+/**
+ * The app's platform table as read (id <-> code), for a description whose platform column
+ * holds the platform row's id (`platform.kind === 'table'`).
+ */
+export interface PlatformRows {
+  codeById: ReadonlyMap<string, string>;
+  idByCode: ReadonlyMap<string, number>;
+}
+
 /** The tier-table columns of `tier` (key column included, id column excluded). `now` feeds timestamp sources. */
-export function tierToRow(d: StorageDescription, tier: Tier, now: Date, creating: boolean): TierRow {
+export function tierToRow(d: StorageDescription, tier: Tier, now: Date, creating: boolean, platforms?: PlatformRows | null): TierRow {
   const row: TierRow = { [d.tier.keyColumn]: tier.key };
+  const p = d.tier.platform;
+  if (p) row[p.column] = platformValue(p, tier.platform ?? null, platforms ?? null);
+  else if (tier.platform !== undefined) throw new Error(`tier ${tier.key}@${tier.platform}: ${d.tier.table} has no platform column`);
   for (const [column, source] of Object.entries(d.tier.columns)) {
     if (source.kind === 'timestamp' && source.on === 'create' && !creating) continue;
-    row[column] = columnValue(source, tier, now);
+    row[column] = columnValue(column, source, tier, now);
   }
   return row;
 }
 
-function columnValue(source: ColumnSource, tier: Tier, now: Date): unknown {
+function platformValue(p: PlatformStorage, code: string | null, platforms: PlatformRows | null): string | number | null {
+  if (code === null || p.kind === 'code') return code;
+  const id = platforms?.idByCode.get(code);
+  // Plan refuses such a tier at its file's line first (plan/platform-check.ts); this guards apply's own read.
+  if (id === undefined) throw new TierctlError(`platform "${code}" has no row in ${p.table} (by ${p.codeColumn}); nothing was applied`, { hint: `add the platform to ${p.table} in the application first, or fix platform: in the tier file` });
+  return id;
+}
+
+function columnValue(column: string, source: ColumnSource, tier: Tier, now: Date): unknown {
   switch (source.kind) {
     case 'field':
       return tier[source.field];
@@ -41,6 +66,9 @@ function columnValue(source: ColumnSource, tier: Tier, now: Date): unknown {
       return now;
     case 'tier-column':
       return (tier as TierWithColumns).columns?.[source.name] ?? null;
+    case 'stripe':
+      // Resolved before planning (plan/resolve-stripe-ids.ts), from Stripe or, without it, the row's own value.
+      return (tier as TierWithColumns).columns?.[column] ?? null;
     case 'limit':
       return tier.limits[source.limit] ?? null;
     case 'billing-key':
@@ -62,13 +90,15 @@ export interface TierChildren {
  * Values are normalised across drivers: 0/1 → booleans, numeric strings → numbers,
  * JSON text → values. Fields the storage does not hold take the tier-file defaults.
  */
-export function rowToTier(d: StorageDescription, row: TierRow, children: TierChildren): Tier {
+export function rowToTier(d: StorageDescription, row: TierRow, children: TierChildren, platforms?: PlatformRows | null): Tier {
   // Every value is checked (state/row-values.ts): a row holding nonsense is an error naming
   // table, tier, column and value, never NaN (a limit that compares false: unlimited).
   const key = textValue({ table: d.tier.table, row: 'a row' }, d.tier.keyColumn, row[d.tier.keyColumn]);
   const ref: RowRef = { table: d.tier.table, row: `tier ${JSON.stringify(key)}` };
+  const platform = rowPlatform(d, row, ref, platforms ?? null);
   const tier: TierWithColumns = {
     key,
+    ...(platform !== null ? { platform } : {}),
     name: key,
     ...FIELD_DEFAULTS,
     billing_keys: [...children.billingKeys],
@@ -97,6 +127,9 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
       case 'tier-column':
         (tier.columns ??= {})[source.name] = scalar(raw, d.tier.types?.[column]);
         break;
+      case 'stripe':
+        (tier.columns ??= {})[column] = raw === undefined ? null : nullableTextValue(ref, column, raw);
+        break;
       case 'limit':
         tier.limits[source.limit] = storedLimitValue(raw, { table: d.tier.table, limit: source.limit, tier: JSON.stringify(tier.key), column });
         break;
@@ -120,6 +153,27 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
   }
   if (provider !== undefined) tier.billing_provider = provider;
   return tier;
+}
+
+/**
+ * The platform code of a row: null for a global tier (NULL, or a column not read: tierctl's
+ * own table before migration 0003). A code that is no platform code, or an id with no row in
+ * the app's platform table, is an error naming the row, like every other value read.
+ */
+export function rowPlatform(d: StorageDescription, row: TierRow, ref: RowRef, platforms: PlatformRows | null): string | null {
+  const p = d.tier.platform;
+  if (!p) return null;
+  const raw = row[p.column];
+  if (raw === null || raw === undefined) return null;
+  if (p.kind === 'table') {
+    const id = integerValue(ref, p.column, raw);
+    const code = platforms?.codeById.get(String(id));
+    if (code === undefined) throw new TierctlError(`${ref.table}: ${ref.row} has ${p.column} = ${id}, which is no row of ${p.table}`, { hint: `fix the row in the database (a platform id of ${p.table}.${p.idColumn}, or NULL for a global tier)` });
+    return code;
+  }
+  const code = textValue(ref, p.column, raw);
+  if (!PLATFORM_CODE.test(code)) throw new TierctlError(`${ref.table}: ${ref.row} has ${p.column} = ${JSON.stringify(visible(code))}, which is not a platform code`, { hint: 'fix the row in the database: a platform code is 1-32 lowercase letters, digits, _ or -, starting with a letter (NULL for a global tier)' });
+  return code;
 }
 
 function setField(tier: Tier, field: Exclude<TierField, 'key' | 'billing_provider'>, raw: unknown, ref: RowRef, column: string): void {

@@ -73,12 +73,14 @@ export interface StoreTransaction {
 /** The catalog as stored, plus the row ids the app's foreign keys hold. */
 export interface StoreSnapshot {
   catalog: Catalog;
-  /** Tier key → its id column's value (empty when the key is the primary key). */
+  /** Tier ref (`key`, `key@platform`) → its id column's value (empty when the key is the primary key). */
   tierIds: Record<string, number>;
   /** false when the tables do not exist yet (a fresh database plans as empty). */
   initialised: boolean;
   /** Child rows whose tier (or permission) row is gone: drift, and removed by the next apply. */
   orphans: OrphanRow[];
+  /** Platform codes the app's platform table holds (storage: resolving platforms through a table); absent otherwise. */
+  platforms?: string[];
 }
 
 export type { LastRun, LastRunRead } from '../state/read-last-run.js';

@@ -22,9 +22,13 @@ let fake: FakeStripe;
 let seeded: SeededKey[];
 let cwd: string;
 
-/** In the test process (main(argv, io)); `inRealProcess` where the process itself is the subject. */
+/**
+ * In the test process (main(argv, io)); `inRealProcess` where the process itself is the subject.
+ * Retry waits start at 5 ms instead of 0.5 s (TIERCTL_TEST_STRIPE_RETRY_MS): these tests count
+ * retries; the backoff curve itself is tests/harden/stripe-rate-limit.test.ts's.
+ */
 const run = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runMain([...args, '--database', `sqlite:${path.join(cwd, 'state.sqlite')}`], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url, ...env } });
+  runMain([...args, '--database', `sqlite:${path.join(cwd, 'state.sqlite')}`], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url, TIERCTL_TEST_STRIPE_RETRY_MS: '5', ...env } });
 const inRealProcess = (args: string[], env: Record<string, string | undefined> = {}) =>
   tierctl([...args, '--database', `sqlite:${path.join(cwd, 'state.sqlite')}`], { cwd, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: fake.url, ...env } });
 const seededPrice = (key: string) => seeded.find((s) => s.key === key)!.price;

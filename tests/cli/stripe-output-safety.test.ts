@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { editTierFile, tierctl, workdirWithTiers } from '../support/cli.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { editTierFile, tierctl, workdirWithTiers, type CliResult } from '../support/cli.js';
 import { BACKENDS } from '../support/databases.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe-server.js';
 import { runMain } from '../support/run-main.js';
@@ -133,8 +133,26 @@ describe('control characters from Stripe (item 14)', () => {
 });
 
 describe('NODE_DEBUG in the real process (item 12)', () => {
-  it.each(['http', 'net', 'https', 'undici', 'fetch', 'stripe', 'http,net,https,undici,fetch,stripe,tls', 'HTTP'])('NODE_DEBUG=%s never prints the key', async (debug) => {
-    const r = await tierctl(['plan'], { cwd, env: { ...env(), NODE_DEBUG: debug } });
+  const VALUES = ['http', 'net', 'https', 'undici', 'fetch', 'stripe', 'http,net,https,undici,fetch,stripe,tls', 'HTTP'];
+  // The eight processes run at once, against one fake Stripe and work dir of their own
+  // (most of each is Node starting up); each case checks its own process's output.
+  const results = new Map<string, CliResult>();
+  beforeAll(async () => {
+    const own = await startFakeStripe();
+    own.addKey(KEY);
+    seedCatalog(own, reference.catalog);
+    const dir = workdirWithTiers();
+    try {
+      const runs = await Promise.all(VALUES.map((debug) => tierctl(['plan'], { cwd: dir, env: { STRIPE_API_KEY: KEY, STRIPE_API_BASE: own.url, NODE_DEBUG: debug } })));
+      VALUES.forEach((debug, i) => results.set(debug, runs[i]!));
+    } finally {
+      await own.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(VALUES)('NODE_DEBUG=%s never prints the key', (debug) => {
+    const r = results.get(debug)!;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(KEY.slice('sk_test_'.length));
     expect(r.stdout + r.stderr).not.toMatch(/Bearer sk_/);

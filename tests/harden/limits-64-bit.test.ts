@@ -152,5 +152,11 @@ for (const backend of BACKENDS) {
 function normalise(dump: string): string {
   const tables = JSON.parse(dump) as Record<string, Record<string, unknown>[]>;
   tables['tier_limit'] = (tables['tier_limit'] ?? []).map((r) => ({ ...r, value: r['value'] === null ? null : String(r['value']) }));
+  // Migration 0003 (platforms) runs in the same migrate: every tier row gains platform NULL (global), nothing else.
+  tables['subscription_tier'] = (tables['subscription_tier'] ?? []).map((r) => {
+    const { platform, ...rest } = r;
+    if (platform !== undefined && platform !== null) throw new Error(`a 0.1.0 tier came out of the upgrade on platform ${String(platform)}`);
+    return rest;
+  });
   return JSON.stringify(tables);
 }

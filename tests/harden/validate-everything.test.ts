@@ -71,7 +71,7 @@ describe('--format json carries the diagnostics (item 4)', () => {
     expect(out.error.message).toBe('2 problems in the tier files');
     expect(out.diagnostics).toEqual([
       { file: 'tiers/perm.yaml', line: 6, col: 15, message: 'permission "nope.nope" is not declared in tiers/catalog.yaml', hint: 'add it under permissions: in catalog.yaml, or fix the spelling' },
-      { file: 'tiers/typo.yaml', line: 6, col: 1, message: 'unknown field "colour"', hint: 'allowed fields: key, name, description, customer_facing, display_order, status, protected, renamed_from, billing, limits, permissions, columns' },
+      { file: 'tiers/typo.yaml', line: 6, col: 1, message: 'unknown field "colour"', hint: 'allowed fields: key, platform, name, description, customer_facing, display_order, status, protected, renamed_from, billing, limits, permissions, columns' },
     ]);
   });
 

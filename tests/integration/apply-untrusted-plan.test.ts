@@ -9,6 +9,7 @@ import { catalogFingerprint } from '../../src/plan/fingerprint.js';
 import type { Plan } from '../../src/plan/plan-schema.js';
 import { projectChanges } from '../../src/plan/project-changes.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
+import { appliedReference } from '../support/applied-base.js';
 import { editTierFile, workdirWithTiers } from '../support/cli.js';
 import { dumpTables } from '../support/dump.js';
 import { runMain } from '../support/run-main.js';
@@ -22,6 +23,7 @@ import { openStoreAt, stateOf } from '../support/state.js';
  */
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`apply re-checks the plan under its lock on ${backend.name}`, () => {
+    const base = appliedReference(backend);
     let db: TestDatabase;
     let cwd: string;
     const run = (args: string[]) => runMain([...args, '--database', db.url], { cwd });
@@ -31,9 +33,9 @@ for (const backend of BACKENDS) {
     const join = async (orgId: number, key: string) => db.sql(`INSERT INTO organization (id, subscription_tier_id) VALUES (${orgId}, ${await tierId(key)})`);
 
     beforeEach(async () => {
-      db = await backend.create();
+      // The reference catalog applied (once per file, copied per test: appliedReference).
+      db = await base.clone();
       cwd = workdirWithTiers();
-      expect((await run(['apply', '--auto-approve', '--skip-stripe'])).code).toBe(0);
       await db.sql('CREATE TABLE organization (id INTEGER PRIMARY KEY, subscription_tier_id INTEGER)');
     });
     afterEach(async () => {

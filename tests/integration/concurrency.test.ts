@@ -9,11 +9,17 @@ import { PauseControl } from '../support/pause.js';
 import { STACK_FRAME, startTierctl } from './fault-helpers.js';
 
 /**
- * Five applies started at once, through real processes: one applies, the others wait for
- * the lock and then find nothing to do or refuse cleanly (exit 4); none interleaves.
- * The one that gets the lock is stopped after its first write (a pause point, see
- * src/cli/test-hooks.ts) until every other has planned and gone for the lock, so they
- * really do meet it held; no sleeps.
+ * Five applies started at once: one applies, the others wait for the lock and then find
+ * nothing to do or refuse cleanly (exit 4); none interleaves. The one that gets the lock
+ * is stopped after its first write (a pause point, see src/cli/test-hooks.ts) until every
+ * other has planned and gone for the lock, so they really do meet it held; no sleeps.
+ *
+ * The plan-less race runs five real processes (the process is the subject: separate
+ * processes, separate connections, exit codes). The other races run their applies in the
+ * test process through runMain, each on its own connection as separate from the others as
+ * a process's is (the lock lives in the database, not in tierctl); each racer gets its own
+ * pause tag, as they share a pid. SQLite's busy wait holds a libuv thread per waiter, so
+ * the integration project raises UV_THREADPOOL_SIZE (vitest.config.ts).
  */
 const RACERS = 5;
 const STALE = /the database changed since this plan was made; nothing was applied/;
@@ -24,11 +30,16 @@ for (const backend of BACKENDS) {
     let db: TestDatabase;
     let work: string;
     let pause: PauseControl;
-    const cli = (args: string[]) => runMain([...args, '--database', db.url], { cwd: work });
-    /** RACERS processes; whichever writes first holds the lock until all have reached BEGIN. */
-    const race = async (args: string[]) => {
-      const racers = Array.from({ length: RACERS }, () => startTierctl([...args, '--database', db.url], { cwd: work, env: pause.env('after-first-write') }));
-      const all = Promise.all(racers.map((r) => r.exited));
+    const cli = (args: string[], env?: Record<string, string>) => runMain([...args, '--database', db.url], { cwd: work, ...(env ? { env } : {}) });
+    /**
+     * RACERS applies (real processes, or runMain in the test process); whichever writes
+     * first holds the lock until all have reached BEGIN.
+     */
+    const race = async (args: string[], how: 'processes' | 'in-process') => {
+      const all =
+        how === 'processes'
+          ? Promise.all(Array.from({ length: RACERS }, () => startTierctl([...args, '--database', db.url], { cwd: work, env: pause.env('after-first-write') }).exited))
+          : Promise.all(Array.from({ length: RACERS }, (_, i) => cli(args, pause.env('after-first-write', `racer-${i}`))));
       expect(await pause.waitFor('before-begin', { count: RACERS, gaveUp: all })).toBe(true);
       expect(await pause.waitFor('after-first-write', { gaveUp: all })).toBe(true);
       pause.resume();
@@ -50,7 +61,7 @@ for (const backend of BACKENDS) {
     });
 
     it('plan-less applies: exactly one applied run; the others no-op (exit 0) or refuse as stale (exit 4); the result is the files', async () => {
-      const results = await race(['apply', '--auto-approve', '--skip-stripe', '--lock-timeout', '60000']);
+      const results = await race(['apply', '--auto-approve', '--skip-stripe', '--lock-timeout', '60000'], 'processes');
       for (const r of results) {
         expect(r.stderr).not.toMatch(STACK_FRAME);
         expect([0, 4], r.stderr).toContain(r.code);
@@ -69,7 +80,7 @@ for (const backend of BACKENDS) {
 
     it('the same saved plan applied five times at once: one applies, four refuse as stale (exit 4), nothing interleaves', async () => {
       expect((await cli(['plan', '--skip-stripe', '--out', 'plan.json'])).code).toBe(0);
-      const results = await race(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '60000']);
+      const results = await race(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '60000'], 'in-process');
       for (const r of results) expect(r.stderr).not.toMatch(STACK_FRAME);
       expect(results.map((r) => r.code).sort()).toEqual([0, 4, 4, 4, 4]);
       for (const r of results.filter((x) => x.code === 4)) expect(r.stderr).toMatch(STALE);
@@ -80,11 +91,10 @@ for (const backend of BACKENDS) {
     it('waiters that cannot get the lock in time give up cleanly with exit 4 and change nothing', async () => {
       expect((await cli(['plan', '--skip-stripe', '--out', 'plan.json'])).code).toBe(0);
       // One apply takes the lock and stops after its first write, holding it for as long as
-      // the test needs; four others try with a short lock timeout meanwhile.
-      const slow = startTierctl(['apply', 'plan.json', '--skip-stripe', '--database', db.url], { cwd: work, env: pause.env('after-first-write') });
-      expect(await pause.waitFor('after-first-write', { gaveUp: slow.exited })).toBe(true);
-      // The waiters run in the test process (their own connections, as separate as processes
-      // are to the database); the holder is the real process. Real-process racers: above.
+      // the test needs; four others try with a short lock timeout meanwhile. All in the test
+      // process, each on its own connection (real-process racers: the first test).
+      const slow = cli(['apply', 'plan.json', '--skip-stripe'], pause.env('after-first-write', 'holder'));
+      expect(await pause.waitFor('after-first-write', { gaveUp: slow })).toBe(true);
       const waiters = await Promise.all(
         Array.from({ length: RACERS - 1 }, () => cli(['apply', 'plan.json', '--skip-stripe', '--lock-timeout', '300'])),
       );
@@ -95,7 +105,7 @@ for (const backend of BACKENDS) {
         expect(r.stderr).not.toMatch(STACK_FRAME);
       }
       pause.resume();
-      const winner = await slow.exited;
+      const winner = await slow;
       expect(winner.code, winner.stderr).toBe(0);
       expect((await runs()).map((r) => r.status)).toEqual(['applied']);
     });

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../src/index.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
+import { appliedReference } from '../support/applied-base.js';
 import { editTierFile, workdirWithTiers } from '../support/cli.js';
 import { runMain } from '../support/run-main.js';
 
@@ -15,14 +16,15 @@ const NO_STACK = /\n\s+at /;
  */
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`a corrupt audit row on ${backend.name}`, () => {
+    const base = appliedReference(backend);
     let db: TestDatabase;
     let cwd: string;
     const run = (args: string[]) => runMain([...args, '--database', db.url], { cwd });
 
     beforeEach(async () => {
-      db = await backend.create();
+      // The reference catalog applied (once per file, copied per test: appliedReference).
+      db = await base.clone();
       cwd = workdirWithTiers();
-      expect((await run(['apply', '--auto-approve', '--skip-stripe'])).code).toBe(0);
       const badTime = backend.name === 'sqlite' ? ", finished_at = 'garbage'" : '';
       await db.sql(`UPDATE reconcile_run SET result_state = '{not json', changes = 'nope'${badTime}`);
       // Someone also changed the catalog by hand, so there is drift to find.

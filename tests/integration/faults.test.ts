@@ -131,7 +131,12 @@ for (const backend of BACKENDS) {
       chmodSync(dbDir, 0o555);
       const as = isRoot ? { uid: NOBODY } : {};
       try {
-        const applied = await startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', dirB(), '--database', url], { cwd: work, ...as }).exited;
+        // Three independent processes (nothing here can write): run at once.
+        const [applied, planned, fresh] = await Promise.all([
+          startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', dirB(), '--database', url], { cwd: work, ...as }).exited,
+          startTierctl(['plan', '--skip-stripe', '--format', 'json', '--dir', dirB(), '--database', url], { cwd: work, ...as }).exited,
+          startTierctl(['migrate', '--database', `sqlite:${path.join(dbDir, 'new.sqlite')}`], { cwd: work, ...as }).exited,
+        ]);
         expect(applied.code, applied.stderr).toBe(1);
         expect(applied.stderr).toMatch(/^error: cannot write to sqlite:\S+: the database is read-only; nothing was applied$/m);
         expect(applied.stderr).toMatch(/^hint: make the database file and its directory writable/m);
@@ -139,11 +144,9 @@ for (const backend of BACKENDS) {
         expect(sha256(file)).toBe(hash);
         expect(existsSync(`${file}-journal`)).toBe(false);
 
-        const planned = await startTierctl(['plan', '--skip-stripe', '--format', 'json', '--dir', dirB(), '--database', url], { cwd: work, ...as }).exited;
         expect(planned.code, planned.stderr).toBe(0);
         expect((JSON.parse(planned.stdout) as PlanJson).changes.length).toBeGreaterThan(0);
 
-        const fresh = await startTierctl(['migrate', '--database', `sqlite:${path.join(dbDir, 'new.sqlite')}`], { cwd: work, ...as }).exited;
         expect(fresh.code, fresh.stderr).toBe(1);
         expect(fresh.stderr).toMatch(/^error: cannot open database sqlite:\S+new\.sqlite: SQLITE_CANTOPEN/m);
         expect(fresh.stderr).not.toMatch(STACK_FRAME);

@@ -20,6 +20,14 @@ limits: { credits_per_period: 1000, max_products_per_batch: 100, max_api_calls_p
 permissions: [api_access, csv_upload]
 columns: { price: 29.99, currency: USD, billing_interval: month }
 `;
+const ORION_GROWTH = `key: growth
+platform: oms
+name: OMS Growth
+billing: { provider: stripe, lookup_keys: [oms_growth_monthly, oms_growth_annual] }
+limits: { orders_per_month: 1000, products: 1000, team_members: 5, order_history_months: 12, cms_pages: 10, cms_custom_pages: 5 }
+permissions: [letzshop_sync]
+columns: { price_monthly_cents: 7900, price_annual_cents: 79000 }
+`;
 const TEAM = `key: team
 name: Team
 billing: { provider: stripe, lookup_keys: [team_monthly] }
@@ -38,7 +46,7 @@ for (const backend of BACKENDS) {
     const dbs: Record<string, TestDatabase> = {};
     let sequelize: Record<string, Sequelize> = {};
     beforeAll(async () => {
-      for (const example of ['batchtrack', 'payments']) {
+      for (const example of ['batchtrack', 'payments', 'orion']) {
         const db = await backend.create();
         await createAppTables(backend.name, db, example);
         dbs[example] = db;
@@ -60,6 +68,14 @@ for (const backend of BACKENDS) {
     it('the examples\' descriptions match their schemas: no problems', async () => {
       expect(await check('batchtrack', load(catalogOf('batchtrack'), { 'tiers/team.yaml': TEAM }))).toEqual([]);
       expect(await check('payments', load(catalogOf('payments'), { 'tiers/pro.yaml': PRO_PLAN }))).toEqual([]);
+      expect(await check('orion', load(catalogOf('orion'), { 'tiers/growth@oms.yaml': ORION_GROWTH }))).toEqual([]);
+    });
+
+    it('orion: a tier key valid for tierctl (up to 32) but longer than subscription_tiers.code (VARCHAR(30)), at the key\'s line', async () => {
+      const long = ORION_GROWTH.replace('key: growth', `key: ${'g'.repeat(31)}`);
+      expect(await check('orion', load(catalogOf('orion'), { 'tiers/long.yaml': long }))).toEqual([
+        'tiers/long.yaml:1: subscription_tiers.code holds at most 30 characters, and this value has 31',
+      ]);
     });
 
     it('a missing table and a missing column name catalog.yaml\'s line and the column', async () => {

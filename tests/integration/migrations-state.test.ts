@@ -59,7 +59,7 @@ for (const backend of BACKENDS) {
         const clauses = ddl.match(/(PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK) \(/g) ?? [];
         expect(clauses.length).toBe(names.length);
       }
-      for (const expected of ['pk_subscription_tier', 'uq_subscription_tier_key', 'fk_subscription_tier_permission_tier', 'uq_tier_billing_key_provider_key', 'pk_reconcile_run']) {
+      for (const expected of ['pk_subscription_tier', 'uq_subscription_tier_platform_key', 'ck_subscription_tier_platform', 'fk_subscription_tier_permission_tier', 'uq_tier_billing_key_provider_key', 'pk_reconcile_run']) {
         expect(names).toContain(expected);
       }
     });

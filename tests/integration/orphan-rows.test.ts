@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
+import { appliedReference } from '../support/applied-base.js';
 import { workdirWithTiers } from '../support/cli.js';
 import { runMain } from '../support/run-main.js';
 import { loadReference } from '../support/sources.js';
@@ -16,6 +17,7 @@ const NO_STACK = /\n\s+at /;
  */
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`orphan child rows on ${backend.name}`, () => {
+    const base = appliedReference(backend);
     let db: TestDatabase;
     let cwd: string;
     const run = (args: string[]) => runMain([...args, '--database', db.url], { cwd });
@@ -32,9 +34,9 @@ for (const backend of BACKENDS) {
     }
 
     beforeEach(async () => {
-      db = await backend.create();
+      // The reference catalog applied (once per file, copied per test: appliedReference).
+      db = await base.clone();
       cwd = workdirWithTiers();
-      expect((await run(['apply', '--auto-approve', '--skip-stripe'])).code).toBe(0);
       await deleteWithoutForeignKeys('subscription_tier', `"key" = 'maker'`);
       await deleteWithoutForeignKeys('permission', `name = 'recipes.manage'`);
       expect((await db.sql(`SELECT * FROM tier_billing_key WHERE "key" = 'prod_MakerWhop01'`)).length).toBe(1);

@@ -6,6 +6,7 @@ import { loadCatalogDir } from '../../src/catalog/read-catalog-dir.js';
 import { readAndPlan, readStore } from '../../src/plan/read-and-plan.js';
 import type { Plan } from '../../src/plan/plan-schema.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
+import { appliedReference } from '../support/applied-base.js';
 import { editTierFile, workdirWithTiers } from '../support/cli.js';
 import { runMain } from '../support/run-main.js';
 import { openStoreAt } from '../support/state.js';
@@ -19,6 +20,7 @@ type TierChangeWithImpact = { kind: string; action: string; tier: string; impact
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`plan impact on ${backend.name}`, () => {
+    const base = appliedReference(backend);
     let db: TestDatabase;
     let cwd: string;
     const run = (...args: string[]) => runMain([...args, '--database', db.url, '--skip-stripe'], { cwd });
@@ -29,9 +31,9 @@ for (const backend of BACKENDS) {
     };
 
     beforeEach(async () => {
-      db = await backend.create();
+      // The reference catalog applied (once per file, copied per test: appliedReference).
+      db = await base.clone();
       cwd = workdirWithTiers();
-      expect((await run('apply', '--auto-approve')).code).toBe(0);
       await db.sql(
         backend.name === 'postgres'
           ? 'CREATE TABLE organization (id SERIAL PRIMARY KEY, subscription_tier_id INTEGER REFERENCES subscription_tier (id))'

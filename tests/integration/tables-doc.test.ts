@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, REFERENCE_TIERS } from '../support/cli.js';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ROOT, REFERENCE_TIERS, workdirWithTiers } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { runMain } from '../support/run-main.js';
 
@@ -21,8 +22,8 @@ for (const backend of BACKENDS) {
     });
 
     it('the foreign key, the organization query and the pricing-page query run as written', async () => {
-      expect(blocks).toHaveLength(3);
-      const [alter, orgQuery, pricing] = blocks as [string, string, string];
+      expect(blocks).toHaveLength(4);
+      const [alter, orgQuery, pricing] = blocks as [string, string, string, string];
       db = await backend.create();
       await db.sql('CREATE TABLE organization (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL)');
       const applied = await runMain(['apply', '--auto-approve', '--skip-stripe', '--dir', REFERENCE_TIERS], { env: { DATABASE_URL: db.url } });
@@ -41,6 +42,28 @@ for (const backend of BACKENDS) {
       const pricingRows = await db.sql<{ key: string }>(pricing);
       expect(pricingRows.map((r) => r.key)).toContain('hobbyist');
       expect(pricingRows.map((r) => r.key)).not.toContain('exempt');
+    });
+
+    it('the pricing page of a platform lists its own tiers and the global ones it does not override', async () => {
+      const platformPricing = blocks[3] as string;
+      db = await backend.create();
+      const cwd = workdirWithTiers();
+      try {
+        appendFileSync(path.join(cwd, 'tiers', 'catalog.yaml'), 'platforms:\n  loyalty: { name: Loyalty }\n');
+        writeFileSync(path.join(cwd, 'tiers', 'essential@loyalty.yaml'), 'key: essential\nplatform: loyalty\nname: Essential Loyalty\ndisplay_order: 20\nbilling: { provider: exempt }\nlimits: { users: 3 }\n');
+        const applied = await runMain(['apply', '--auto-approve', '--skip-stripe'], { cwd, env: { DATABASE_URL: db.url } });
+        expect(applied.code, applied.stderr).toBe(0);
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
+      const sql = backend.name === 'postgres' ? platformPricing.replaceAll('?1', '$1') : platformPricing;
+      const rows = await db.sql<{ key: string; platform: string | null; name: string }>(sql, ['loyalty']);
+      const essential = rows.filter((r) => r.key === 'essential');
+      expect(essential).toEqual([expect.objectContaining({ platform: 'loyalty', name: 'Essential Loyalty' })]);
+      expect(rows.map((r) => r.key)).toContain('hobbyist');
+      // Another platform sees the global tier.
+      const oms = await db.sql<{ key: string; platform: string | null }>(sql, ['oms']);
+      expect(oms.filter((r) => r.key === 'essential')).toEqual([expect.objectContaining({ platform: null })]);
     });
   });
 }

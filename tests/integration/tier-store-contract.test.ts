@@ -8,6 +8,7 @@ import { createMemoryTierStore, type MemoryTierStore } from '../../src/store/mem
 import type { TierStore } from '../../src/store/tier-store.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
+import { tier as makeTier } from '../support/builders.js';
 import { loadReference } from '../support/sources.js';
 import { openStoreAt } from '../support/state.js';
 
@@ -77,21 +78,8 @@ const harnesses: Harness[] = [
   ),
 ];
 
-const tier = (key: string, extra: Partial<Tier> = {}): Tier => ({
-  key,
-  name: key.toUpperCase(),
-  description: null,
-  customer_facing: true,
-  display_order: 0,
-  status: 'active',
-  protected: false,
-  billing_provider: 'stripe',
-  billing_keys: [`${key}_m`],
-  fallback_price: null,
-  limits: { users: 1 },
-  permissions: ['a'],
-  ...extra,
-});
+/** The shared builder, with this file's short billing key and permission names. */
+const tier = (key: string, extra: Partial<Tier> = {}): Tier => makeTier(key, { billing_keys: [`${key}_m`], permissions: ['a'], ...extra });
 const planFrom = (desired: Catalog, actual: Catalog, renamedFrom: Record<string, string[]> = {}): Plan =>
   buildPlan({ desired: { catalog: desired, renamedFrom }, actual, stripe: { verified: false, keys: {} }, toolVersion: 'test' });
 const RUN = { started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:01.000Z', tool_version: 't', plan_fingerprint: 'sha256:0', actor: null, git_sha: null, status: 'applied' as const };

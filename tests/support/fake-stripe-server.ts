@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A small Stripe-compatible HTTP server for the parts of the API tierctl uses
- * (GET /v1/prices, GET /v1/products/:id/features), driven by the real `stripe` SDK in tests. It behaves like Stripe
+ * (GET /v1/prices, GET /v1/prices/:id, GET /v1/products/:id/features; POST /v1/prices[/:id]
+ * for tests that change prices as a person would), driven by the real `stripe` SDK in tests. It behaves like Stripe
  * where it matters: bearer auth (401 unknown key, 403 restricted key without the
  * read permissions), `lookup_keys[]` in the query as the SDK encodes it, at most 10
  * lookup keys (400 otherwise), limit / starting_after / has_more paging, `expand[]`,
@@ -78,6 +79,12 @@ export interface FakeStripe {
   productFeatures: Map<string, string[]>;
   /** The next requests get these answers, in order, instead of a normal one. */
   injectFaults(...faults: Fault[]): void;
+  /**
+   * Creates a price that takes `lookupKey` over, as POST /v1/prices with
+   * `transfer_lookup_key=true` does in Stripe: the key leaves the price that had it (which
+   * keeps existing, without a lookup key) and names the new one. Returns the new price.
+   */
+  transferLookupKey(lookupKey: string, price: Omit<FakePrice, 'lookup_key'>): FakePrice;
   close(): Promise<void>;
 }
 
@@ -208,6 +215,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
 
     const featuresPath = /^\/v1\/products\/([^/]+)\/features$/.exec(url.pathname);
     if (req.method === 'GET' && featuresPath) return listProductFeatures(decodeURIComponent(featuresPath[1] as string), mode, params, entry, send, error);
+    const pricePath = /^\/v1\/prices\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && pricePath) {
+      if (access === 'no-price-read') return error(403, 'invalid_request_error', `The provided key '${masked(apiKey)}' does not have the required permissions for this endpoint on account 'acct_fake'. Having the 'rak_price_read' permission would allow this request to continue.`);
+      return retrievePrice(decodeURIComponent(pricePath[1] as string), mode, send, error);
+    }
+    // Writes (tierctl never makes them; tests do, through the SDK, as a person would in Stripe).
+    if (req.method === 'POST' && (url.pathname === '/v1/prices' || pricePath)) return writePrice(pricePath ? decodeURIComponent(pricePath[1] as string) : null, mode, params, send, error);
     if (req.method !== 'GET' || url.pathname !== '/v1/prices') return error(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${url.pathname}).`);
     if (access === 'no-price-read') {
       return error(
@@ -238,6 +252,46 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const size = Math.min(limit, options.pageSizeCap ?? limit);
     const page = visible.slice(start, start + size);
     send(200, { object: 'list', url: '/v1/prices', has_more: start + size < visible.length, data: page.map((p) => priceJson(p, entry.expand.includes('data.product'))) });
+  }
+
+  /**
+   * GET /v1/prices/:id as Stripe answers it: the price (product not expanded), or, for an
+   * unknown id or a price of the other mode, 404 with Stripe's `resource_missing` error.
+   */
+  function retrievePrice(id: string, mode: 'test' | 'live', send: (status: number, json: unknown) => void, error: (status: number, type: string, message: string, extra?: Record<string, string>) => void): void {
+    const p = prices.get(id);
+    if (!p || p.livemode !== (mode === 'live')) return error(404, 'invalid_request_error', `No such price: '${id}'`, { code: 'resource_missing', doc_url: 'https://stripe.com/docs/error-codes/resource-missing', param: 'id' });
+    send(200, priceJson(p, false));
+  }
+
+  /**
+   * POST /v1/prices (create) and POST /v1/prices/:id (update), for the fields tests need:
+   * product, currency, unit_amount, recurring[interval], lookup_key, transfer_lookup_key.
+   * A lookup key another price holds is refused unless transfer_lookup_key=true, which moves it.
+   */
+  function writePrice(id: string | null, mode: 'test' | 'live', params: URLSearchParams, send: (status: number, json: unknown) => void, error: (status: number, type: string, message: string, extra?: Record<string, string>) => void): void {
+    const livemode = mode === 'live';
+    const existing = id === null ? undefined : prices.get(id);
+    if (id !== null && (!existing || existing.livemode !== livemode)) return error(404, 'invalid_request_error', `No such price: '${id}'`, { code: 'resource_missing', param: 'id' });
+    const lookupKey = params.has('lookup_key') ? params.get('lookup_key') || null : (existing?.lookup_key ?? null);
+    const holder = lookupKey === null ? undefined : [...prices.values()].find((p) => p.lookup_key === lookupKey && p.livemode === livemode && p.id !== id);
+    if (holder && params.get('transfer_lookup_key') !== 'true') {
+      return error(400, 'invalid_request_error', `A price (\`${holder.id}\`) already uses that lookup key.`, { param: 'lookup_key' });
+    }
+    if (holder) holder.lookup_key = null;
+    let price: FakePrice;
+    if (existing) {
+      price = existing;
+      price.lookup_key = lookupKey;
+      if (params.has('active')) price.active = params.get('active') === 'true';
+    } else {
+      const product = params.get('product');
+      if (!product || !products.has(product)) return error(400, 'invalid_request_error', `No such product: '${product ?? ''}'`, { code: 'resource_missing', param: 'product' });
+      const interval = params.get('recurring[interval]') as FakePrice['interval'];
+      price = { id: `price_fake${++requestCounter}`, lookup_key: lookupKey, product, active: true, livemode, currency: params.get('currency') ?? 'eur', unit_amount: Number(params.get('unit_amount') ?? 0), interval: interval ?? null, created: Math.floor(Date.now() / 1000) };
+      prices.set(price.id, price);
+    }
+    send(200, priceJson(price, false));
   }
 
   /**
@@ -307,6 +361,12 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     features,
     productFeatures,
     injectFaults: (...f) => void faults.push(...f),
+    transferLookupKey: (lookupKey, price) => {
+      for (const p of prices.values()) if (p.lookup_key === lookupKey && p.livemode === price.livemode) p.lookup_key = null;
+      const created: FakePrice = { ...price, lookup_key: lookupKey };
+      prices.set(created.id, created);
+      return created;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hung) res.destroy();

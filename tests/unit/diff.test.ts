@@ -5,25 +5,9 @@ import { diff, type DesiredState } from '../../src/plan/diff.js';
 import { catalogFingerprint } from '../../src/plan/fingerprint.js';
 import { projectChanges } from '../../src/plan/project-changes.js';
 import { renderJson } from '../../src/render/json.js';
+import { tier } from '../support/builders.js';
 import { loadReference } from '../support/sources.js';
 
-function tier(key: string, over: Partial<Tier> = {}): Tier {
-  return {
-    key,
-    name: key.toUpperCase(),
-    description: null,
-    customer_facing: true,
-    display_order: 0,
-    status: 'active',
-    protected: false,
-    billing_provider: 'stripe',
-    billing_keys: [`${key}_monthly`],
-    fallback_price: null,
-    limits: { users: 1 },
-    permissions: ['a.view'],
-    ...over,
-  };
-}
 const PERMS = { 'a.view': 'View A', 'b.edit': 'Edit B' };
 const cat = (tiers: Tier[], perms: Record<string, string> = PERMS): Catalog => normaliseCatalog(perms, tiers);
 const want = (tiers: Tier[], renamedFrom: Record<string, string[]> = {}, perms: Record<string, string> = PERMS): DesiredState => ({ catalog: cat(tiers, perms), renamedFrom });

@@ -7,6 +7,15 @@ import { CATALOG_YAML, src, tierYaml } from '../support/sources.js';
 
 const BATCHTRACK = readFileSync(path.join(ROOT, 'examples/batchtrack/tiers/catalog.yaml'), 'utf8');
 const PAYMENTS = readFileSync(path.join(ROOT, 'examples/payments/tiers/catalog.yaml'), 'utf8');
+const ORION = readFileSync(path.join(ROOT, 'examples/orion/tiers/catalog.yaml'), 'utf8');
+const ORION_ESSENTIAL = `key: essential
+name: Essential
+display_order: 1
+billing: { provider: stripe, lookup_keys: [essential_monthly, essential_annual] }
+limits: { orders_per_month: 100, products: 200, team_members: 1, order_history_months: 6, cms_pages: 5, cms_custom_pages: 2 }
+permissions: [letzshop_sync, invoice_lu]
+columns: { price_monthly_cents: 4900, price_annual_cents: 49000 }
+`;
 
 const HOBBYIST = `key: hobbyist
 name: Hobbyist
@@ -34,6 +43,33 @@ function problems(catalogText: string, files: Record<string, string>): string[] 
 const lineOf = (source: string, text: string) => source.split('\n').findIndex((l) => l.includes(text)) + 1;
 
 describe('storage: resolving the examples', () => {
+  it('Orion: platforms through the app\'s platform table, resolved Stripe ID columns, six limit columns, features as a JSON array', () => {
+    const loyalty = ORION_ESSENTIAL.replace('key: essential\n', 'key: essential\nplatform: loyalty\n').replace(/essential_(monthly|annual)/g, 'loyalty_essential_$1');
+    const r = load(ORION, { 'tiers/essential.yaml': ORION_ESSENTIAL, 'tiers/essential@loyalty.yaml': loyalty });
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    const d = r.loaded.storage?.description;
+    expect(d).toMatchObject({
+      tier: { table: 'subscription_tiers', keyColumn: 'code', idColumn: 'id', platform: { kind: 'table', column: 'platform_id', table: 'platforms', idColumn: 'id', codeColumn: 'code' } },
+      limits: { kind: 'columns' },
+      permissions: { kind: 'json' },
+      subscribers: { table: 'vendor_subscriptions', column: 'tier_id', references: 'id' },
+    });
+    expect(d?.tier.columns['products_limit']).toEqual({ kind: 'limit', limit: 'products' });
+    expect(d?.tier.columns['cms_custom_pages_limit']).toEqual({ kind: 'limit', limit: 'cms_custom_pages' });
+    expect(d?.tier.columns['features']).toEqual({ kind: 'permissions-json', shape: 'array' });
+    expect(d?.tier.columns['stripe_price_annual_id']).toEqual({ kind: 'stripe', object: 'price', interval: 'year' });
+    expect(d?.tier.columns['stripe_product_id']).toEqual({ kind: 'stripe', object: 'product' });
+    expect(d?.tier.columns['is_public']).toEqual({ kind: 'field', field: 'customer_facing' });
+    expect(d?.tier.columns['price_annual_cents']).toEqual({ kind: 'tier-column', name: 'price_annual_cents' });
+    // One key, two scopes: two tiers.
+    expect(Object.keys(r.loaded.catalog.tiers)).toEqual(['essential', 'essential@loyalty']);
+    expect(r.loaded.catalog.tiers['essential@loyalty']).toMatchObject({ key: 'essential', platform: 'loyalty', billing_keys: ['loyalty_essential_annual', 'loyalty_essential_monthly'] });
+    // Two global tiers of one key are refused, although the table itself has no unique constraint to say so.
+    expect(problems(ORION, { 'tiers/essential.yaml': ORION_ESSENTIAL, 'tiers/essential2.yaml': ORION_ESSENTIAL.replace(/essential_(monthly|annual)/g, 'other_$1') })).toEqual([
+      expect.stringMatching(/^tiers\/essential2?\.yaml:1:6: tier key "essential" is already used by /),
+    ]);
+  });
+
   it('BatchTrack: limit, billing-key and mapped columns, a join table, subscribers by id', () => {
     const r = load(BATCHTRACK, { 'tiers/hobbyist.yaml': HOBBYIST });
     if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));

@@ -75,6 +75,13 @@ describe('PlanView', () => {
     expect(frame).toMatch(/\u001b\[31m[^\n]*WARNING: Stripe lookup keys were NOT verified/);
   });
 
+  it('names a platform tier key@platform, beside the global tier of the same key', () => {
+    const frame = render(<PlanView plan={plan([t('pro'), t('pro', { platform: 'loyalty', billing_keys: ['pro_loyalty_m'] })], [t('pro')])} color={false} />).lastFrame() ?? '';
+    expect(frame).toContain('+ tier pro@loyalty will be created');
+    expect(frame).toContain('platform: loyalty');
+    expect(frame).not.toContain('tier pro will');
+  });
+
   it('says there is nothing to do, and reports verified keys calmly', () => {
     const frame = render(<PlanView plan={plan([t('pro')], [t('pro')])} color={false} />).lastFrame() ?? '';
     expect(frame).toContain('No changes. The database matches the tier files.');

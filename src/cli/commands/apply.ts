@@ -11,6 +11,7 @@ import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import { readAndPlan, readStore, verifiedBilling } from '../../plan/read-and-plan.js';
+import { billingPosition, platformPositions } from '../../catalog/load-catalog.js';
 import { canAsk, type Io } from '../io.js';
 import { readStorageOnly } from '../../catalog/read-storage.js';
 import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
@@ -98,7 +99,15 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     // No one to ask: plan against the state read under the lock and apply it in the same
     // transaction, so the state is read once (Stripe is verified first, outside the lock).
     const billing = await verifiedBilling(loaded!, skipStripe, io.env);
-    const desired = { catalog: loaded!.catalog, renamedFrom: loaded!.renamedFrom };
+    // Billing positions taken now (small), so resolved-ID errors still point at the files' lines.
+    const files = loaded!;
+    const billingLines = new Map(Object.keys(files.catalog.tiers).map((k) => [k, billingPosition(files, k)]));
+    const desired = {
+      catalog: files.catalog,
+      renamedFrom: files.renamedFrom,
+      billingAt: (tier: string) => billingLines.get(tier) ?? { file: `tier ${tier}`, line: 1, col: 1 },
+      platformAt: platformPositions(files),
+    };
     // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
     loaded = undefined;
     return withStore<Outcome>(await openWriter(), async (d) => {

@@ -5,15 +5,18 @@ import { CATALOG_FILE_NAME } from '../../catalog/load-catalog.js';
 import { readStorageOnly } from '../../catalog/read-storage.js';
 import { renderCatalogFiles, type SchemaRefs } from '../../catalog/write-catalog-files.js';
 import { RESERVED_TIER_KEYS } from '../../catalog/rules.js';
-import { NAME_PATTERN, TIER_KEY_PATTERN } from '../../catalog/schemas.js';
+import { NAME_PATTERN, PLATFORM_CODE_PATTERN, TIER_KEY_PATTERN } from '../../catalog/schemas.js';
 import { visible } from '../../render/visible.js';
 import { schemaDirFor } from '../../init/schema-location.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { openStore, withStore } from '../shared.js';
+import { importLookupKeys } from '../../billing/import-lookup-keys.js';
+import { stripeIdColumns } from '../../plan/resolve-stripe-ids.js';
 
 const TIER_KEY = new RegExp(TIER_KEY_PATTERN);
 const NAME = new RegExp(NAME_PATTERN);
+const PLATFORM_CODE = new RegExp(PLATFORM_CODE_PATTERN);
 
 /**
  * Adopting tierctl on a live system: the database's tiers become files; planning them gives
@@ -31,10 +34,13 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     throw new TierctlError(`the database holds no tiers to import in ${where}`, { hint: 'check --database / $DATABASE_URL' });
   }
   // Every name that becomes a path is a database value: check them all before writing anything.
-  for (const key of Object.keys(state.catalog.tiers)) checkTierKey(key, state.tierIds);
+  for (const [ref, t] of Object.entries(state.catalog.tiers)) checkTierKey(t.key, t.platform, ref, state.tierIds);
   // Permission and limit names become YAML keys: import only what validate will accept back.
   for (const name of Object.keys(state.catalog.permissions)) checkName(name, 'permission');
   for (const t of Object.values(state.catalog.tiers)) for (const name of Object.keys(t.limits)) checkName(name, `limit of tier "${t.key}"`);
+  // A table with Stripe price IDs but no lookup keys: the keys come from Stripe (before anything is written).
+  const stripeIds = app?.storage ? stripeIdColumns(app.storage.description) : null;
+  const catalog = stripeIds && !stripeIds.keepsKeys ? await importLookupKeys(state.catalog, stripeIds, io.env) : state.catalog;
   const existing = await readdir(dir).catch(() => [] as string[]);
   // catalog.yaml with storage: is the description import reads through; anything else is overwritten only with --force.
   if (existing.some((f) => f.endsWith('.yaml') && !(app && f === CATALOG_FILE_NAME)) && values['force'] !== true) {
@@ -42,7 +48,13 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   }
   await mkdir(dir, { recursive: true });
   const catalogText = app ? await readFile(path.join(dir, CATALOG_FILE_NAME), 'utf8') : null;
-  const files = renderCatalogFiles(state.catalog, { schemaRefs: schemaRefs(dir, io.cwd), stored: app?.storage?.stored ?? null, catalogText });
+  const files = renderCatalogFiles(catalog, {
+    schemaRefs: schemaRefs(dir, io.cwd),
+    stored: app?.storage?.stored ?? null,
+    catalogText,
+    // With an app platform table, that table is the vocabulary: catalog.yaml declares none.
+    declarePlatforms: app?.storage?.description.tier.platform?.kind !== 'table',
+  });
   for (const name of Object.keys(files)) checkInside(name, dir);
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
   const permissions = Object.keys(state.catalog.permissions).length || new Set(Object.values(state.catalog.tiers).flatMap((t) => t.permissions)).size;
@@ -55,9 +67,15 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
  * access could have written (`../.github/workflows/ci`, `a/b`, `catalog`). Only keys the
  * loader would accept become file names, and the path must stay directly inside --dir.
  */
-function checkTierKey(key: string, tierIds: Readonly<Record<string, number>>): void {
+function checkTierKey(key: string, platform: string | undefined, ref: string, tierIds: Readonly<Record<string, number>>): void {
+  const row = Object.hasOwn(tierIds, ref) ? ` (subscription_tier id ${tierIds[ref]})` : '';
+  // A platform code is part of a file name too (key@platform.yaml).
+  if (platform !== undefined && !PLATFORM_CODE.test(platform)) {
+    throw new TierctlError(`the database holds a tier on platform ${JSON.stringify(visible(platform))}${row}, which is not a valid platform code; nothing was imported`, {
+      hint: 'rename that platform in the database to 1-32 lowercase letters, digits, _ or - (starting with a letter), then import again',
+    });
+  }
   if (TIER_KEY.test(key) && !RESERVED_TIER_KEYS.has(key)) return;
-  const row = Object.hasOwn(tierIds, key) ? ` (subscription_tier id ${tierIds[key]})` : '';
   throw new TierctlError(`the database holds a tier keyed ${JSON.stringify(visible(key))}${row}, which ${RESERVED_TIER_KEYS.has(key) ? 'is reserved (catalog.yaml holds the vocabulary)' : 'is not a valid tier key'}; nothing was imported`, {
     hint: 'rename that row in the database to a key of 2-32 lowercase letters, digits or _ (starting with a letter, not "catalog"), then import again',
   });

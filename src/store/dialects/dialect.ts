@@ -30,7 +30,12 @@ export interface Dialect {
    * Begins a write transaction and takes the writer lock, waiting up to `timeoutMs`.
    * A lock timeout rejects with an error `isLockTimeout` recognises.
    */
-  beginLockedWrite(sequelize: Sequelize, timeoutMs: number): Promise<Transaction>;
+  beginLockedWrite(sequelize: Sequelize, timeoutMs: number, options?: { foreignKeysOff?: boolean }): Promise<Transaction>;
+  /**
+   * Rows whose foreign key finds no parent row, database-wide (SQLite: `PRAGMA foreign_key_check`),
+   * for a write transaction opened with foreign keys off; PostgreSQL never turns them off (0).
+   */
+  brokenForeignKeys(sequelize: Sequelize, tx: Transaction): Promise<number>;
   /** Another writer held the lock past the timeout. */
   isLockTimeout(err: unknown): boolean;
   /** The connection is gone: a ROLLBACK cannot be sent, the server has rolled back already. */

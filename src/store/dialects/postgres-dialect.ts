@@ -32,6 +32,9 @@ export const postgresDialect: Dialect = {
     }
     return tx;
   },
+  async brokenForeignKeys() {
+    return 0;
+  },
   async beginLockedWrite(sequelize, timeoutMs) {
     const tx = await sequelize.transaction();
     try {

@@ -3,6 +3,13 @@ import { originalError, type Dialect } from './dialect.js';
 import { connectSqlite, removeSqliteFile, sqliteFile } from './sqlite-connect.js';
 
 /**
+ * Transactions (by id) whose connection must have foreign keys off: SQLite reads
+ * `PRAGMA foreign_keys` only outside a transaction, so it is set on the connection the
+ * transaction gets, before its BEGIN (see configure below and migrations/sqlite-rebuild.ts).
+ */
+const foreignKeysOff = new Set<string>();
+
+/**
  * SQLite: one writer at a time by the database's own lock. A write transaction starts with
  * BEGIN IMMEDIATE, which waits up to the connection's busy timeout (set per connection in
  * state/database.ts to the lock timeout) and then fails with SQLITE_BUSY.
@@ -14,9 +21,23 @@ export const sqliteDialect: Dialect = {
     const { Transaction } = await import('sequelize');
     return sequelize.transaction({ type: Transaction.TYPES.DEFERRED });
   },
-  async beginLockedWrite(sequelize) {
+  async beginLockedWrite(sequelize, _timeoutMs, options = {}) {
     const { Transaction } = await import('sequelize');
-    return sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE });
+    if (!options.foreignKeysOff) return sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE });
+    // sequelize.transaction() without a callback, split so the id is known before the connection is taken.
+    const tx = new Transaction(sequelize, { type: Transaction.TYPES.IMMEDIATE });
+    const id = (tx as unknown as { id: string }).id;
+    foreignKeysOff.add(id);
+    try {
+      await (tx as unknown as { prepareEnvironment(useCls: boolean): Promise<void> }).prepareEnvironment(false);
+    } finally {
+      foreignKeysOff.delete(id);
+    }
+    return tx;
+  },
+  async brokenForeignKeys(sequelize, tx) {
+    const { QueryTypes } = await import('sequelize');
+    return (await sequelize.query('PRAGMA foreign_key_check', { type: QueryTypes.SELECT, transaction: tx, raw: true })).length;
   },
   isLockTimeout(err) {
     const { code, message } = originalError(err);
@@ -55,13 +76,20 @@ export const sqliteDialect: Dialect = {
  * read-only commands, query_only, once per connection).
  */
 function configure(sequelize: Sequelize, { busyTimeoutMs, readOnly }: { busyTimeoutMs: number; readOnly: boolean }): void {
-  type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void };
+  type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void; serialize(): void; parallelize(): void };
   const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
   const original = manager.getConnection.bind(manager);
   const queryOnly = new WeakSet<Connection>();
   manager.getConnection = async (o?: unknown) => {
     const connection = await original(o);
     connection.configure('busyTimeout', busyTimeoutMs);
+    const uuid = (o as { uuid?: string } | undefined)?.uuid;
+    if (uuid !== undefined && foreignKeysOff.has(uuid)) {
+      // Serialized, so Sequelize's own fire-and-forget PRAGMA FOREIGN_KEYS=ON runs first and this wins.
+      connection.serialize();
+      await new Promise<void>((resolve, reject) => connection.run('PRAGMA foreign_keys = OFF', (err) => (err ? reject(err) : resolve())));
+      connection.parallelize();
+    }
     if (readOnly && !queryOnly.has(connection)) {
       queryOnly.add(connection);
       await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
