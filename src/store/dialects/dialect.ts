@@ -36,6 +36,12 @@ export interface Dialect {
    * for a write transaction opened with foreign keys off; PostgreSQL never turns them off (0).
    */
   brokenForeignKeys(sequelize: Sequelize, tx: Transaction): Promise<number>;
+  /**
+   * Whether a migration that rebuilds a referenced table (create, copy, drop, rename) must
+   * first see this transaction reopened with foreign keys off: SQLite's `PRAGMA foreign_keys`
+   * is on; PostgreSQL alters tables in place and never needs it.
+   */
+  foreignKeysBlockRebuild(sequelize: Sequelize, tx: Transaction): Promise<boolean>;
   /** Another writer held the lock past the timeout. */
   isLockTimeout(err: unknown): boolean;
   /** The connection is gone: a ROLLBACK cannot be sent, the server has rolled back already. */

@@ -35,6 +35,9 @@ export const postgresDialect: Dialect = {
   async brokenForeignKeys() {
     return 0;
   },
+  async foreignKeysBlockRebuild() {
+    return false;
+  },
   async beginLockedWrite(sequelize, timeoutMs) {
     const tx = await sequelize.transaction();
     try {

@@ -35,6 +35,11 @@ export const sqliteDialect: Dialect = {
     }
     return tx;
   },
+  async foreignKeysBlockRebuild(sequelize, tx) {
+    const { QueryTypes } = await import('sequelize');
+    const [row] = await sequelize.query<{ foreign_keys: number }>('PRAGMA foreign_keys', { type: QueryTypes.SELECT, transaction: tx, raw: true });
+    return Number(row?.foreign_keys) !== 0;
+  },
   async brokenForeignKeys(sequelize, tx) {
     const { QueryTypes } = await import('sequelize');
     return (await sequelize.query('PRAGMA foreign_key_check', { type: QueryTypes.SELECT, transaction: tx, raw: true })).length;
