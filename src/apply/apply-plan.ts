@@ -7,8 +7,9 @@ import type { PlanInput } from '../plan/build-plan.js';
 import type { Plan } from '../plan/plan-schema.js';
 import { assemblePlan, readSide, type DesiredSide } from '../plan/read-and-plan.js';
 import { stripeIdColumns } from '../plan/resolve-stripe-ids.js';
-import type { StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from '../store/tier-store.js';
+import type { AppliedWrites, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from '../store/tier-store.js';
 import { redact } from '../secrets.js';
+import { releaseGarbage } from '../release-garbage.js';
 
 export interface ApplyOptions {
   allowDestroy: boolean;
@@ -55,8 +56,8 @@ export interface DesiredApply {
 
 /**
  * Applies a saved plan, or plans the files and applies them, under one lock: migrations,
- * one read of the state, the staleness check (a saved plan) or the plan itself (the
- * files), writes, self-check, audit row; all in one transaction, so a failure at any point
+ * one read of the state, the staleness and re-derivation checks (a saved plan) or the plan
+ * itself (the files), writes, self-check, audit row; all in one transaction, so a failure at any point
  * leaves the database exactly as it was. The state is read once; the self-check compares
  * the planned state with the written tiers read back (store.apply's `result`).
  */
@@ -72,6 +73,7 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
     const migrations = await store.migrate(tx);
     progress('reading state');
     const state = await store.snapshot(tx);
+    releaseGarbage(); // the driver's rows are garbage now; the plan is made next to the live state only
     const base = stateFingerprint(state.catalog, state.orphans);
     let plan: Plan;
     if (saved) {
@@ -89,14 +91,21 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
       desired.onPlan(plan);
       checkApplicable(plan, options.allowDestroy);
     }
-    // Saved and plan-less alike: the plan is checked against the locked state before any write.
-    await verifyUnderLock(store, tx, plan, state);
+    // A saved plan is untrusted input, checked against the locked state before any write. A
+    // plan made just above from this same snapshot and these counts would only be derived
+    // a second time (one more diff of the whole catalog, one more subscriber count).
+    if (saved) await verifyUnderLock(store, tx, plan, state);
     // Computed before the writes, so its canonical text is not alive next to the audit row's at the peak.
     const planFingerprint = fingerprintOf(plan);
+    releaseGarbage(); // the diff's intermediate copies, before the writes build their rows
     progress(`applying ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`);
-    const written = plan.changes.length ? await store.apply(tx, state, plan.changes, options.hooks) : { statements: 0, result: state.catalog };
+    let written: AppliedWrites | undefined = plan.changes.length ? await store.apply(tx, state, plan.changes, options.hooks) : { statements: 0, result: state.catalog };
+    const statements = written.statements;
     // One canonical text serves the fingerprint and the audit row's result_state (valid JSON of the catalog).
     const resultJson = canonicalJson(written.result);
+    // The read-back catalog is its text from here on; dropped with the write batches before the audit row's texts are built.
+    written = undefined;
+    releaseGarbage();
     const after = fingerprintOfJson(resultJson);
     if (after !== plan.desired_fingerprint) {
       throw new BugError(`apply did not reach the planned state (${after} instead of ${plan.desired_fingerprint}); rolled back`);
@@ -118,14 +127,14 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
       status,
     });
     await at?.('last-write');
-    return { runId, status, migrations, statements: written.statements, resultFingerprint: after, plan };
+    return { runId, status, migrations, statements, resultFingerprint: after, plan };
   }, at ? () => at('during-commit') : undefined);
 }
 
 /**
  * Trusts nothing the plan says that the locked state can check: re-derives the plan from its
  * claimed desired state against the locked base, with protected flags, subscriber counts
- * (one grouped query) and orphan rows as they are now. Saved and plan-less applies alike.
+ * (one grouped query) and orphan rows as they are now.
  */
 async function verifyUnderLock(store: TierStore, tx: StoreTransaction, plan: Plan, state: StoreSnapshot): Promise<void> {
   const desired = claimedDesiredState(plan, state.catalog);

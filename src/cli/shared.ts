@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import type { LoadedCatalog } from '../catalog/load-catalog.js';
 import { loadCatalogDir } from '../catalog/read-catalog-dir.js';
 import { InvalidCatalogError, TierctlError } from '../errors.js';
+import { releaseGarbage } from '../release-garbage.js';
 import type { OpenOptions } from '../state/database.js';
 import { resolveDatabase } from '../state/database-url.js';
 import { openAppStore } from '../store/open-app-store.js';
@@ -14,6 +15,7 @@ import type { Values } from './command-spec.js';
 export async function loadDesired(dir: string, io: Io): Promise<LoadedCatalog> {
   const result = await loadCatalogDir(dir, io.cwd);
   if (!result.ok) throw new InvalidCatalogError(result.diagnostics);
+  releaseGarbage(); // the YAML parse trees of every tier file (release-garbage.ts)
   return result.loaded;
 }
 

@@ -2,19 +2,81 @@ import { BugError } from '../errors.js';
 
 /** JSON with object keys sorted at every level: equal values give equal bytes. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortDeep(value));
+  // As JSON.stringify: nothing to write (undefined) gives undefined, which compares unequal to any text.
+  if (value === undefined) return undefined as unknown as string;
+  const parts: string[] = [];
+  writeCanonical(value, (text) => parts.push(text));
+  return parts.join('');
 }
 
-function sortDeep(value: unknown): unknown {
-  // JSON.stringify writes NaN and Infinity as null: a garbage limit would fingerprint as
-  // "unlimited" and hide as no drift. Readers refuse such values; this is the last guard.
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new BugError(`cannot fingerprint the number ${value}`);
-  if (Array.isArray(value)) return value.map(sortDeep);
-  if (value && typeof value === 'object') {
-    // Prototype-free: a key `__proto__` must be hashed like any other.
-    const out = Object.create(null) as Record<string, unknown>;
-    for (const k of Object.keys(value).sort()) out[k] = sortDeep((value as Record<string, unknown>)[k]);
-    return out;
+/** Pieces of text this size are handed to the sink at once (a hash's update, a string builder). */
+const CHUNK = 64 * 1024;
+
+/**
+ * The text of `canonicalJson(value)`, handed to `sink` in pieces of about 64 KiB, without
+ * building a sorted copy of the value or the whole text: a fingerprint of a 10,000-tier
+ * catalog then costs a hash, not two copies of the catalog (issue 10's memory target).
+ * Byte for byte what `JSON.stringify` of a key-sorted copy gives: undefined, functions and
+ * symbols are left out of objects and written as null in arrays.
+ */
+export function writeCanonical(value: unknown, sink: (text: string) => void): void {
+  let buffer = '';
+  const out = (text: string) => {
+    buffer += text;
+    if (buffer.length >= CHUNK) {
+      sink(buffer);
+      buffer = '';
+    }
+  };
+  const top = write(value, out);
+  if (!top) throw new BugError('cannot write canonical JSON of nothing');
+  if (buffer) sink(buffer);
+}
+
+/** Writes one value; false when JSON has no text for it (undefined, a function, a symbol). */
+function write(value: unknown, out: (text: string) => void): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      out(JSON.stringify(value));
+      return true;
+    case 'number':
+      // JSON.stringify writes NaN and Infinity as null: a garbage limit would fingerprint as
+      // "unlimited" and hide as no drift. Readers refuse such values; this is the last guard.
+      if (!Number.isFinite(value)) throw new BugError(`cannot fingerprint the number ${value}`);
+      out(JSON.stringify(value));
+      return true;
+    case 'bigint':
+      throw new BugError('cannot fingerprint a bigint');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return false;
   }
-  return value;
+  if (value === null) {
+    out('null');
+    return true;
+  }
+  if (Array.isArray(value)) {
+    out('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i) out(',');
+      if (!write(value[i], out)) out('null');
+    }
+    out(']');
+    return true;
+  }
+  // Own enumerable keys, sorted; `__proto__` is a key like any other.
+  const record = value as Record<string, unknown>;
+  let first = true;
+  out('{');
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    out(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+    first = false;
+    write(v, out);
+  }
+  out('}');
+  return true;
 }

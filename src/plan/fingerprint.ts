@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../catalog/model.js';
 import { orphanId, type OrphanRow } from './orphans.js';
-import { canonicalJson } from './canonical-json.js';
+import { writeCanonical } from './canonical-json.js';
 import { dict } from '../dict.js';
 
 export type Fingerprint = `sha256:${string}`;
 
+/** sha256 of the value's canonical JSON, hashed as it is written (never the whole text at once). */
 export function fingerprintOf(value: unknown): Fingerprint {
-  return fingerprintOfJson(canonicalJson(value));
+  const hash = createHash('sha256');
+  writeCanonical(value, (text) => hash.update(text));
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /** The fingerprint of a value already in canonical JSON (apply stores that same text as the run's state). */

@@ -7,6 +7,7 @@ import { unknownPlatformProblems } from './platform-check.js';
 import { emptyCatalog, type Catalog } from '../catalog/model.js';
 import { loadCatalogAtRef } from '../catalog/read-catalog-git.js';
 import { InvalidCatalogError } from '../errors.js';
+import { releaseGarbage } from '../release-garbage.js';
 import type { StoreSnapshot, StoreTransaction, TierStore } from '../store/tier-store.js';
 import { TOOL_VERSION } from '../version.js';
 import { buildPlan, type PlanInput } from './build-plan.js';
@@ -154,7 +155,11 @@ export async function readSide(store: TierStore, tx: StoreTransaction, snapshot:
 export function readStore(store: TierStore | null): () => Promise<ActualSide> {
   return async () => {
     if (!store) return { catalog: emptyCatalog(), subscriberCounts: {} };
-    return store.read(async (tx) => readSide(store, tx, await store.snapshot(tx)));
+    return store.read(async (tx) => {
+      const snapshot = await store.snapshot(tx);
+      releaseGarbage(); // the driver's rows, before the plan is made next to the snapshot (release-garbage.ts)
+      return readSide(store, tx, snapshot);
+    });
   };
 }
 

@@ -70,7 +70,7 @@ const INT_RANGES: [RegExp, number][] = [
  * problem names catalog.yaml's line (the description) or the tier file's line (the value)
  * and the column. Pure: the live tables are passed in.
  */
-export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables): Diagnostic[] {
+export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables, existingKeys?: ReadonlySet<string>): Diagnostic[] {
   const storage = loaded.storage;
   if (!storage) return [];
   const d = storage.description;
@@ -91,7 +91,9 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables): Diagno
     if (!columns[column]) push(pos, `column ${table}.${column} does not exist`, `columns of ${table}: ${Object.keys(columns).join(', ')}`);
   };
 
-  // The tier table: every named column exists; every unnamed NOT NULL column has a default.
+  // The tier table: every named column exists; an unnamed NOT NULL column without a default
+  // only matters to an INSERT (updates set named columns only), so it is refused when a tier
+  // would be created: one the tables do not hold yet (`existingKeys`; unknown: every tier).
   const tierColumns = needTable(d.tier.table, ['tiers', 'table']);
   needColumn(d.tier.table, tierColumns, d.tier.keyColumn, at(['tiers', 'key']));
   if (d.tier.idColumn) needColumn(d.tier.table, tierColumns, d.tier.idColumn, at(['tiers', 'id']));
@@ -107,11 +109,17 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables): Diagno
       needColumn(platform.table, platforms, platform.codeColumn, at(['tiers', 'platform', 'code']));
     }
   }
-  if (tierColumns) {
-    const named = new Set([d.tier.keyColumn, ...(d.tier.idColumn ? [d.tier.idColumn] : []), ...(platform ? [platform.column] : []), ...Object.keys(d.tier.columns)]);
-    for (const [column, info] of Object.entries(tierColumns)) {
-      if (named.has(column) || info.allowNull || hasDefault(info)) continue;
-      push(at(['tiers', 'columns'], true), `column ${d.tier.table}.${column} is NOT NULL without a default, and storage.tiers.columns gives it no value`, `describe where its value comes from (for example  ${column}: per_tier  and a columns: value in each tier file)`);
+  // With a platform column a tier's identity is (platform, key), which the key column alone
+  // does not give: every tier then counts as new (the check as strict as before).
+  const created = newTiers(loaded, platform ? undefined : existingKeys);
+  if (tierColumns && created.length) {
+    const shown = created.length > 3 ? `${created.slice(0, 3).join(', ')} and ${created.length - 3} more` : created.join(', ');
+    for (const column of unnamedRequiredColumns(d, tierColumns)) {
+      push(
+        at(['tiers', 'columns'], true),
+        `column ${d.tier.table}.${column} is NOT NULL without a default, and storage.tiers.columns gives it no value (creating ${shown} would insert a row without it)`,
+        `describe where its value comes from (for example  ${column}: per_tier  and a columns: value in each tier file)`,
+      );
     }
   }
   if (d.permissions.kind === 'join') {
@@ -166,6 +174,21 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables): Diagno
     }
   }
   return out;
+}
+
+/** Columns of the live tier table an INSERT must fill that the description does not name. */
+export function unnamedRequiredColumns(d: StorageDescription, tierColumns: Record<string, LiveColumn>): string[] {
+  const named = new Set([d.tier.keyColumn, ...(d.tier.idColumn ? [d.tier.idColumn] : []), ...(d.tier.platform ? [d.tier.platform.column] : []), ...Object.keys(d.tier.columns)]);
+  return Object.entries(tierColumns)
+    .filter(([column, info]) => !named.has(column) && !info.allowNull && !hasDefault(info))
+    .map(([column]) => column);
+}
+
+/** Desired tiers with no row yet (neither their key nor a key they were renamed from is stored): the plan creates them. */
+function newTiers(loaded: LoadedCatalog, existingKeys: ReadonlySet<string> | undefined): string[] {
+  const keys = Object.keys(loaded.catalog.tiers).sort();
+  if (!existingKeys) return keys;
+  return keys.filter((key) => !existingKeys.has(key) && !(loaded.renamedFrom?.[key] ?? []).some((old) => existingKeys.has(old)));
 }
 
 /** The value a column will be written with for a tier (undefined: tierctl sets it itself, e.g. a timestamp). */

@@ -48,11 +48,8 @@ export class ForeignKeysOnError extends Error {
 export async function runPendingMigrations(input: MigrationsRunnerInput, status: MigrationStatus, tableExists: boolean): Promise<string[]> {
   if (status.pending.length === 0) return [];
   const { db, tx, models, migrationTable, prefix } = input;
-  const needsOff = db.dialect === 'sqlite' && (input.tierTables ?? true) ? input.migrations.find((m) => m.sqliteForeignKeysOff && status.pending.includes(m.name)) : undefined;
-  if (needsOff) {
-    const [row] = (await db.query('PRAGMA foreign_keys', { transaction: tx })) as { foreign_keys: number }[];
-    if (Number(row?.foreign_keys) !== 0) throw new ForeignKeysOnError(needsOff.name);
-  }
+  const needsOff = (input.tierTables ?? true) ? input.migrations.find((m) => m.sqliteForeignKeysOff && status.pending.includes(m.name)) : undefined;
+  if (needsOff && (await db.engine.foreignKeysBlockRebuild(db.sequelize, tx))) throw new ForeignKeysOnError(needsOff.name);
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();

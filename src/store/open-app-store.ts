@@ -3,7 +3,7 @@ import type { LoadedCatalog } from '../catalog/load-catalog.js';
 import { InvalidCatalogError } from '../errors.js';
 import { openDatabase, type Database, type OpenOptions } from '../state/database.js';
 import type { DatabaseTarget } from '../state/database-url.js';
-import { checkLiveTables, describeTables, tablesToDescribe, type LiveColumn, type LiveTables } from './live-table-check.js';
+import { checkLiveTables, describeTables, tablesToDescribe, unnamedRequiredColumns, type LiveColumn, type LiveTables } from './live-table-check.js';
 import { createSequelizeTierStore, type SequelizeStoreOptions } from './sequelize-tier-store.js';
 import type { StorageDescription, TierTableDescription } from './storage-description.js';
 import type { TierStore } from './tier-store.js';
@@ -25,7 +25,7 @@ export async function openAppStore(
   const db = await openDatabase(target, options);
   try {
     const live = db ? await describeLive(db, storage.description) : Object.fromEntries(tablesToDescribe(storage.description).map((t) => [t, null]));
-    const problems: Diagnostic[] = checkLiveTables(loaded as LoadedCatalog, live);
+    const problems: Diagnostic[] = checkLiveTables(loaded as LoadedCatalog, live, db ? await keysIfNeeded(db, storage.description, live) : undefined);
     if (problems.length || !db) throw new InvalidCatalogError(problems, `storage: against ${target.display}`);
     return await createSequelizeTierStore(db, withLiveTypes(storage.description, live), options);
   } catch (err) {
@@ -37,6 +37,19 @@ export async function openAppStore(
 async function describeLive(db: Database, d: StorageDescription): Promise<LiveTables> {
   const qi = db.sequelize.getQueryInterface();
   return describeTables((t) => qi.describeTable(t) as Promise<Record<string, LiveColumn>>, tablesToDescribe(d), (t) => db.engine.preciseColumnTypes(db.sequelize, t));
+}
+
+/**
+ * The keys the tier table holds, read only when it has a NOT NULL column without a default
+ * that the description leaves out: then creating a tier would fail, updating one would not,
+ * and the check needs to know which tiers are new (one SELECT of the key column).
+ */
+async function keysIfNeeded(db: Database, d: StorageDescription, live: LiveTables): Promise<Set<string> | undefined> {
+  const columns = live[d.tier.table];
+  if (!columns || unnamedRequiredColumns(d, columns).length === 0) return undefined;
+  const options = { attributes: [d.tier.keyColumn], raw: true } as Parameters<ReturnType<Database['sequelize']['getQueryInterface']>['select']>[2];
+  const rows = (await db.sequelize.getQueryInterface().select(null, d.tier.table, options)) as unknown as Record<string, unknown>[];
+  return new Set(rows.map((r) => String(r[d.tier.keyColumn])));
 }
 
 type ColumnTypeName = NonNullable<TierTableDescription['types']>[string];

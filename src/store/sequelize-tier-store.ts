@@ -65,6 +65,15 @@ function targetOf(base: Catalog, changes: readonly Change[]): Target {
   };
 }
 
+/**
+ * A number or boolean bound for a text column, as text: an INSERT would cast it on assignment,
+ * but inside a CASE PostgreSQL refuses to mix an integer branch with a text column.
+ */
+function asColumnValue(value: unknown, field: { type?: { key?: string } } | undefined): unknown {
+  const textual = field?.type?.key === 'STRING' || field?.type?.key === 'TEXT';
+  return textual && (typeof value === 'number' || typeof value === 'boolean') ? String(value) : value;
+}
+
 /** A tier row's reference as the child tables hold it: the id column's value, or the key when the key is the primary key. */
 type Ref = number | string;
 
@@ -97,7 +106,7 @@ export interface SequelizeStoreOptions {
  * `db.engine` (the Dialect). Reads one statement per table; writes in batches.
  */
 export async function createSequelizeTierStore(db: Database, description: StorageDescription, options: SequelizeStoreOptions = {}): Promise<TierStore> {
-  const { DataTypes, Op, fn, col } = await import('sequelize');
+  const { DataTypes, Op, fn, col, QueryTypes } = await import('sequelize');
   const models = defineModels(db.sequelize, DataTypes, description);
   const migrations = options.migrations ?? MIGRATIONS;
   const names = bookkeepingTables(description.bookkeeping.prefix);
@@ -490,6 +499,34 @@ export async function createSequelizeTierStore(db: Database, description: Storag
         },
       };
     };
+    /**
+     * One `UPDATE t SET c = CASE ref WHEN r1 THEN v1 … ELSE c END, … WHERE ref IN (r1, …)` for
+     * a batch of rows, through Sequelize's query generator: identifiers quoted and values
+     * escaped per column type by the dialect, the WHERE built by Sequelize. `ELSE c` also gives
+     * the CASE the column's type on PostgreSQL (quoted literals then coerce to it).
+     */
+    const queryGenerator = queryInterface.queryGenerator as {
+      quoteIdentifier(name: string): string;
+      quoteTable(table: unknown): string;
+      escape(value: unknown, field?: unknown, options?: { context: string }): string;
+      whereQuery(where: Record<string, unknown>): string;
+    };
+    const updateByRef = async (model: AnyModel, rows: { ref: Ref; values: Record<string, unknown> }[], keep: ReadonlySet<string>) => {
+      const attributes = model.getAttributes() as Record<string, { type?: { key?: string } }>;
+      const columns = Object.keys(rows[0]?.values ?? {}).filter((c) => !keep.has(c));
+      if (!columns.length) return;
+      const ref = queryGenerator.quoteIdentifier(refColumn);
+      const refs = rows.map((r) => queryGenerator.escape(r.ref, attributes[refColumn]));
+      const set = columns.map((column) => {
+        const q = queryGenerator.quoteIdentifier(column);
+        const field = attributes[column];
+        const whens = rows.map((r, i) => `WHEN ${refs[i] as string} THEN ${queryGenerator.escape(asColumnValue(r.values[column], field), field, { context: 'UPDATE' })}`);
+        return `${q} = CASE ${ref} ${whens.join(' ')} ELSE ${q} END`;
+      });
+      // Values are escaped into the text, so no bind parameters: Sequelize would read a "$9" inside a string literal as one.
+      const sql = `UPDATE ${queryGenerator.quoteTable(model.getTableName())} SET ${set.join(', ')} ${queryGenerator.whereQuery({ [refColumn]: rows.map((r) => r.ref) })}`;
+      await db.sequelize.query(sql, { transaction: tx, type: QueryTypes.UPDATE, raw: true });
+    };
     const now = new Date();
     // The description rows are written by: without the platform column where the table has none yet.
     const rowsOf: StorageDescription = known.platformColumn ? d : { ...d, tier: { ...d.tier, platform: null } };
@@ -590,14 +627,15 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       }
     }
 
-    // 5. Updated and retired tiers: one upsert per batch sets every named column from the target state
-    //    (the insert half carries the create timestamps too, so NOT NULL holds; the update half keeps them).
+    // 5. Updated and retired tiers: one UPDATE per batch sets every named column from the target
+    //    state (an upsert's INSERT half would need every NOT NULL column of the app's table,
+    //    named or not). Create timestamps, the key and the id are left as they are.
     const rewritten = [...new Set(changes.filter((c) => c.kind === 'tier' && (c.action === 'update' || c.action === 'retire')).map((c) => (c as { tier: string }).tier))];
-    const keepOnUpdate = new Set([d.tier.keyColumn, ...(idColumn ? [idColumn] : []), ...Object.entries(d.tier.columns).filter(([, s]) => s.kind === 'timestamp' && s.on === 'create').map(([c]) => c)]);
+    // Identity (key, id, platform) is never rewritten by an update; a rename has its own step.
+    const keep = new Set([d.tier.keyColumn, ...(idColumn ? [idColumn] : []), ...(rowsOf.tier.platform ? [rowsOf.tier.platform.column] : [])]);
     for (const part of chunk(rewritten)) {
-      const rows = part.map((k) => ({ ...(idColumn ? { [idColumn]: refOf(k) } : {}), ...tierToRow(rowsOf, target.tier(k), now, true, known.platforms) }));
-      const fields = Object.keys(rows[0] as TierRow);
-      await insert(models.tier, rows, { updateOnDuplicate: fields.filter((f) => !keepOnUpdate.has(f)), upsertKeys: [refColumn] });
+      const rows = part.map((k) => ({ ref: refOf(k), values: tierToRow(rowsOf, target.tier(k), now, false, known.platforms) }));
+      await step(() => updateByRef(models.tier, rows, keep), `update ${String(models.tier.getTableName())}`);
     }
 
     // 6. Child rows of created and updated tiers, from the target state.

@@ -29,7 +29,7 @@ async function pgAdmin(sql) {
   }
 }
 
-/** @returns {Promise<{ name: string, url: string, rows(): Promise<number>, exec(sql: string): Promise<void>, drop(): Promise<void> }>} */
+/** @returns {Promise<{ name: string, url: string, rows(tables?: string[]): Promise<number>, exec(sql: string): Promise<void>, drop(): Promise<void> }>} */
 export async function createDatabase(backend, workdir, size) {
   if (backend === 'sqlite') {
     const file = path.join(workdir, `bench-${size}.sqlite`);
@@ -38,9 +38,9 @@ export async function createDatabase(backend, workdir, size) {
     return {
       name: 'SQLite',
       url: `sqlite:${file}`,
-      async rows() {
+      async rows(tables = ROW_TABLES) {
         const db = new sqlite3.Database(file);
-        const counts = await Promise.all(ROW_TABLES.map((t) => new Promise((resolve, reject) => db.get(`SELECT COUNT(*) AS n FROM ${t}`, (err, row) => (err ? reject(err) : resolve(Number(row.n)))))));
+        const counts = await Promise.all(tables.map((t) => new Promise((resolve, reject) => db.get(`SELECT COUNT(*) AS n FROM ${t}`, (err, row) => (err ? reject(err) : resolve(Number(row.n)))))));
         await new Promise((r) => db.close(r));
         return counts.reduce((a, b) => a + b, 0);
       },
@@ -65,12 +65,12 @@ export async function createDatabase(backend, workdir, size) {
   return {
     name: 'PostgreSQL',
     url: url.href,
-    async rows() {
+    async rows(tables = ROW_TABLES) {
       const client = new pg.Client({ connectionString: url.href });
       await client.connect();
       try {
         let total = 0;
-        for (const t of ROW_TABLES) total += Number((await client.query(`SELECT COUNT(*) AS n FROM ${t}`)).rows[0].n);
+        for (const t of tables) total += Number((await client.query(`SELECT COUNT(*) AS n FROM ${t}`)).rows[0].n);
         return total;
       } finally {
         await client.end();

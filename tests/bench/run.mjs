@@ -5,7 +5,7 @@
 //
 //   node tests/bench/run.mjs [--sizes 100,1000,10000] [--backends sqlite,postgres] [--startup-runs 5]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,9 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin', 'tierctl.js');
 const FLOOR = fileURLToPath(new URL('./parse-floor.mjs', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results.md', import.meta.url));
+/** BatchTrack's tables that hold tier rows (its organization table holds subscribers). */
+const MAPPED_TABLES = ['subscription_tier', 'permission', 'subscription_tier_permission'];
+
 
 const { values } = parseArgs({
   options: {
@@ -47,8 +50,12 @@ const changesApplied = (r) => Number(/… applying (\d+) change/.exec(r.stderr)?
 
 const rows = [];
 const record = (size, database, operation, r, note = '') => {
-  rows.push({ size, database, operation, seconds: r.seconds, statements: r.statements, rssMb: r.rssMb, note });
-  process.stderr.write(`  ${String(size).padStart(6)} ${database.padEnd(10)} ${operation.padEnd(26)} ${r.seconds.toFixed(2)} s  ${r.statements ?? '-'} stmts  ${r.rssMb?.toFixed(0) ?? '-'} MB\n`);
+  // The 1-minute load average when the run ended: on a shared machine timings follow it,
+  // statement counts and peak RSS do not.
+  const load = loadavg()[0];
+  r.load = load;
+  rows.push({ size, database, operation, seconds: r.seconds, cpuSeconds: r.cpuSeconds, statements: r.statements, rssMb: r.rssMb, load, note });
+  process.stderr.write(`  ${String(size).padStart(6)} ${database.padEnd(10)} ${operation.padEnd(26)} ${r.seconds.toFixed(2)} s  cpu ${r.cpuSeconds?.toFixed(2) ?? '-'} s  ${r.statements ?? '-'} stmts  ${r.rssMb?.toFixed(0) ?? '-'} MB  load ${load.toFixed(1)}\n`);
 };
 
 process.stderr.write(`tierctl benchmark: sizes ${sizes.join(', ')}; databases ${backends.join(', ')}\n`);
@@ -109,7 +116,8 @@ for (const size of sizes) {
       } finally {
         await db.drop();
       }
-      await benchMapped(backend, work, size);
+      measured.mapped ??= {};
+      measured.mapped[db.name] = await benchMapped(backend, work, size);
     }
     perSize.push(measured);
   } finally {
@@ -130,13 +138,19 @@ async function benchMapped(backend, work, size) {
     writeMappedCatalog(path.join(dir, 'tiers'), size, readFileSync(path.join(example, 'tiers', 'catalog.yaml'), 'utf8'));
     const cli = (...args) => measure([BIN, ...args, '--database', db.url], { cwd: dir });
     const label = `${db.name}, mapped`;
+    const planEmpty = expectCode('mapped plan (empty)', await cli('plan', '--skip-stripe'));
+    record(size, label, 'plan, empty tables', planEmpty);
     const applyEmpty = expectCode('mapped apply (from empty)', await cli('apply', '--auto-approve', '--skip-stripe'));
-    record(size, label, 'apply from empty', applyEmpty, `${changesApplied(applyEmpty)} changes`);
+    const rowsWritten = await db.rows(MAPPED_TABLES);
+    record(size, label, 'apply from empty', applyEmpty, `${changesApplied(applyEmpty)} changes, ${rowsWritten} rows`);
     const planCurrent = expectCode('mapped plan (up to date)', await cli('plan', '--skip-stripe', '--detailed-exitcode'));
     record(size, label, 'plan, up-to-date database', planCurrent);
+    const noop = expectCode('mapped apply (no-op)', await cli('apply', '--auto-approve', '--skip-stripe'));
+    record(size, label, 'apply, no changes', noop);
     writeMappedCatalog(path.join(dir, 'tiers'), size, readFileSync(path.join(example, 'tiers', 'catalog.yaml'), 'utf8'), { updateEvery: 10 });
     const update = expectCode('mapped apply (10% updated)', await cli('apply', '--auto-approve', '--skip-stripe'));
     record(size, label, 'apply, 10% of tiers updated', update, `${changesApplied(update)} changes`);
+    return { planEmpty, planCurrent, applyEmpty, rowsWritten, noop, update };
   } finally {
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
@@ -148,7 +162,7 @@ const markdown = renderResults({
   startup,
   perSize,
   notes,
-  environment: `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, peak RSS from ${RSS_SOURCE}; ${PERMISSION_COUNT} permissions, ~10 permissions, 5 limits and 2 lookup keys per tier; --skip-stripe`,
+  environment: `load average (1 / 5 / 15 min) at the end: ${loadavg().map((l) => l.toFixed(1)).join(' / ')}; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, peak RSS from ${RSS_SOURCE}; ${PERMISSION_COUNT} permissions, ~10 permissions, 5 limits and 2 lookup keys per tier; --skip-stripe`,
 });
 writeFileSync(RESULTS, markdown);
 process.stdout.write(markdown);

@@ -77,11 +77,19 @@ describe('the audit row (item 13)', () => {
     it.skipIf(backend.skip)(`is redacted like every other output on ${backend.name}`, async () => {
       const db = await backend.create();
       try {
+        // Pasted into a tier file, the key is refused at its line before anything is written.
         editTierFile(cwd, 'essential.yaml', 'description: For a single shop getting started.', `description: "Key ${KEY} pasted by mistake"`);
-        const r = await runMain(['apply', '--auto-approve', '--database', db.url], { cwd, env: env() });
+        const pasted = await runMain(['apply', '--auto-approve', '--database', db.url], { cwd, env: env() });
+        expect(pasted.stderr).toMatch(/essential\.yaml:\d+:\d+: value looks like a Stripe API key/);
+        expect(pasted.stderr).not.toContain(KEY.slice('sk_test_'.length));
+        expect(pasted.code).toBe(1);
+        editTierFile(cwd, 'essential.yaml', `description: "Key ${KEY} pasted by mistake"`, 'description: For a single shop getting started, edited.');
+        // Through the environment (the CI actor's name), it reaches the audit row redacted.
+        const r = await runMain(['apply', '--auto-approve', '--database', db.url], { cwd, env: { ...env(), GITHUB_ACTOR: `bot ${KEY}` } });
         expect(r.code, r.stderr).toBe(0);
         const rows = await db.sql<Record<string, unknown>>('SELECT * FROM reconcile_run');
         expect(rows).toHaveLength(1);
+        expect(String(rows[0]?.['actor'])).toContain('bot ');
         expect(JSON.stringify(rows)).not.toContain(KEY.slice('sk_test_'.length));
         // And what history prints from that row is escaped like any database text (item 14).
         await db.sql(`UPDATE reconcile_run SET actor = $1`, ['ev\u001b[2Jil\u202e']);

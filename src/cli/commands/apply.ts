@@ -65,9 +65,11 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
   }
 
   async function applyWith(ui: Awaited<ReturnType<typeof loadInteractiveUi>> | undefined, releaseInput: (() => void) | undefined): Promise<Outcome> {
-  // A saved plan still needs catalog.yaml's storage: to know which tables it is for.
-  const app = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
-  const storeOptions = { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? saved?.subscribers ?? null, app };
+  // A saved plan still needs catalog.yaml's storage: to know which tables it is for. Only
+  // opening the store reads it (the live-table check, at the tier files' lines); the writer
+  // drops it once open, so the parsed files are not held through the writes.
+  let app: NonNullable<Parameters<typeof openStore>[2]>['app'] = loaded ?? readStorageOnly(values['dir'] as string, io.cwd);
+  const storeOptions = { busyTimeoutMs: lockTimeoutMs, subscribers: loaded?.subscribers ?? saved?.subscribers ?? null };
   const applyOptions = {
     allowDestroy,
     lockTimeoutMs,
@@ -87,7 +89,11 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
   };
   // Opened for writing only once there is something to write: a SQLite file this run
   // created and left without a table (a failed first apply) is removed at close.
-  const openWriter = () => openStore(values, io, { ...storeOptions, removeIfLeftEmpty: true });
+  const openWriter = async () => {
+    const store = await openStore(values, io, { ...storeOptions, app, removeIfLeftEmpty: true });
+    app = null;
+    return store;
+  };
 
   if (!saved && autoApprove && !ui) {
     // No one to ask: plan against the state read under the lock and apply it in the same
@@ -117,7 +123,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     // Planned read-only: a missing SQLite file is not created while the plan is computed,
     // shown and confirmed, so a cancelled (or refused) apply leaves no file behind.
     // applyPlan re-reads under its lock and refuses (stale) if the database moved meanwhile.
-    const reader = await openStore(values, io, { ...storeOptions, readOnly: true });
+    const reader = await openStore(values, io, { ...storeOptions, app, readOnly: true });
     const planning = ui?.startProgress();
     planning?.step(skipStripe ? 'reading the database' : 'verifying Stripe lookup keys and reading the database');
     try {

@@ -4,6 +4,7 @@ import { detectDrift } from '../../plan/drift.js';
 import { orphanChanges } from '../../plan/orphans.js';
 import { driftChangeLines } from '../../render/plan-lines.js';
 import { resolveDatabase } from '../../state/database-url.js';
+import { dialectFor } from '../../store/dialects/index.js';
 import type { Values } from '../command-spec.js';
 import type { Io } from '../io.js';
 import { choice, openStore, withStore } from '../shared.js';
@@ -17,10 +18,12 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
     // A scheduled drift check against a mistyped URL must fail, not report "nothing to compare" forever.
     if (!read?.state.initialised && values['allow-empty'] !== true) {
       const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
+      // No store at all: a read-only open found no database file to read.
+      const file = dialectFor(target.dialect).localFile(target);
       throw new TierctlError(
-        s || target.dialect !== 'sqlite'
+        s || file === null
           ? `no tierctl tables in ${target.display}: nothing to check drift against`
-          : `database file not found: ${target.storage} (from ${target.display}); nothing to check drift against`,
+          : `database file not found: ${file} (from ${target.display}); nothing to check drift against`,
         { hint: 'check --database / $DATABASE_URL; if nothing was ever applied to this database, pass --allow-empty' },
       );
     }

@@ -8,6 +8,7 @@ import { impactRows } from '../../plan/impact.js';
 import { reductionReport } from '../../render/impact-lines.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { resolveDatabase } from '../../state/database-url.js';
+import { dialectFor } from '../../store/dialects/index.js';
 import { PLAN_FORMATS, renderPlan } from '../../render/render-plan.js';
 import { wantsColor } from '../../render/style.js';
 import type { Values } from '../command-spec.js';
@@ -72,11 +73,11 @@ export async function run(values: Values, _positionals: string[], io: Io): Promi
   return values['detailed-exitcode'] === true ? outcome : 'ok';
 }
 
-/** The SQLite file --database / $DATABASE_URL / the default names, to keep output files off it. */
+/** The database file --database / $DATABASE_URL / the default names (SQLite), to keep output files off it. */
 function sqliteFile(values: Values, io: Io): string | null {
   try {
     const target = resolveDatabase(values['database'] as string | undefined, io.env, io.cwd);
-    return target.dialect === 'sqlite' && target.storage !== ':memory:' ? target.storage : null;
+    return dialectFor(target.dialect).localFile(target);
   } catch {
     return null;
   }

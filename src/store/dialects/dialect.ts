@@ -1,4 +1,17 @@
 import type { Sequelize, Transaction } from 'sequelize';
+import type { DatabaseTarget } from '../../state/database-url.js';
+
+/** How to open a database (state/database.ts hands these on). */
+export interface ConnectOptions {
+  /** Sequelize's `logging` (the statement counter), or false. */
+  logging: false | ((sql: string) => void);
+  /** Read-only commands: SQLite opens without creating and sets `query_only`. */
+  readOnly: boolean;
+  /** How long SQLite waits for another process's lock before SQLITE_BUSY. */
+  busyTimeoutMs: number;
+  /** Test hook: the module to load as the SQLite driver. */
+  sqliteModule?: string | undefined;
+}
 
 /**
  * Everything that differs between the databases tierctl supports, in one object per
@@ -23,6 +36,12 @@ export interface Dialect {
    * for a write transaction opened with foreign keys off; PostgreSQL never turns them off (0).
    */
   brokenForeignKeys(sequelize: Sequelize, tx: Transaction): Promise<number>;
+  /**
+   * Whether a migration that rebuilds a referenced table (create, copy, drop, rename) must
+   * first see this transaction reopened with foreign keys off: SQLite's `PRAGMA foreign_keys`
+   * is on; PostgreSQL alters tables in place and never needs it.
+   */
+  foreignKeysBlockRebuild(sequelize: Sequelize, tx: Transaction): Promise<boolean>;
   /** Another writer held the lock past the timeout. */
   isLockTimeout(err: unknown): boolean;
   /** The connection is gone: a ROLLBACK cannot be sent, the server has rolled back already. */
@@ -38,10 +57,19 @@ export interface Dialect {
    */
   preciseColumnTypes(sequelize: Sequelize, table: string): Promise<Record<string, string>>;
   /**
-   * Per-connection settings Sequelize has no option for (SQLite: the busy timeout, which is
-   * the lock timeout, and `query_only` for read-only commands). Called once per Sequelize instance.
+   * A Sequelize instance for the target: the driver loaded, and the per-connection settings
+   * Sequelize has no option for (SQLite: the busy timeout, which is the lock timeout, and
+   * `query_only` for read-only commands). Not yet connected.
    */
-  configure(sequelize: Sequelize, options: { busyTimeoutMs: number; readOnly: boolean }): void;
+  connect(target: DatabaseTarget, options: ConnectOptions): Promise<Sequelize>;
+  /**
+   * The local file the target names, which tierctl may create (never its directory) and
+   * remove again when it created it and left it empty; null when there is none (PostgreSQL,
+   * an in-memory SQLite database).
+   */
+  localFile(target: DatabaseTarget): string | null;
+  /** Deletes a database file `localFile` named, with any companion files (SQLite's journal). */
+  removeLocalFile(file: string): void;
   /** The lock-timeout message: who can hold this database's writer lock, and what to do. */
   lockTimeoutMessage(display: string, ms: number): { message: string; hint: string };
   /** What to check when the database cannot be opened. */

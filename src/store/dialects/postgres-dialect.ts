@@ -1,5 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { originalError, type Dialect } from './dialect.js';
+import { connectPostgres } from './postgres-connect.js';
 
 /** 'tierctl' in ASCII: the advisory lock key every tierctl writer takes. */
 export const ADVISORY_LOCK_KEY = '32762613062464620';
@@ -33,6 +34,9 @@ export const postgresDialect: Dialect = {
   },
   async brokenForeignKeys() {
     return 0;
+  },
+  async foreignKeysBlockRebuild() {
+    return false;
   },
   async beginLockedWrite(sequelize, timeoutMs) {
     const tx = await sequelize.transaction();
@@ -97,8 +101,11 @@ export const postgresDialect: Dialect = {
     });
     return new Set(rows.map((r) => r.name));
   },
-  configure() {
-    // Nothing per connection: the lock timeout is set per transaction (beginLockedWrite), read-only per snapshot.
+  // Nothing per connection: the lock timeout is set per transaction (beginLockedWrite), read-only per snapshot.
+  connect: connectPostgres,
+  localFile: () => null,
+  removeLocalFile() {
+    throw new Error('a PostgreSQL database has no local file');
   },
   connectionHint: 'check that PostgreSQL is running and that --database / $DATABASE_URL is right',
 };

@@ -1,5 +1,6 @@
 import type { Sequelize, Transaction } from 'sequelize';
 import { originalError, type Dialect } from './dialect.js';
+import { connectSqlite, removeSqliteFile, sqliteFile } from './sqlite-connect.js';
 
 /**
  * Transactions (by id) whose connection must have foreign keys off: SQLite reads
@@ -34,6 +35,11 @@ export const sqliteDialect: Dialect = {
     }
     return tx;
   },
+  async foreignKeysBlockRebuild(sequelize, tx) {
+    const { QueryTypes } = await import('sequelize');
+    const [row] = await sequelize.query<{ foreign_keys: number }>('PRAGMA foreign_keys', { type: QueryTypes.SELECT, transaction: tx, raw: true });
+    return Number(row?.foreign_keys) !== 0;
+  },
   async brokenForeignKeys(sequelize, tx) {
     const { QueryTypes } = await import('sequelize');
     return (await sequelize.query('PRAGMA foreign_key_check', { type: QueryTypes.SELECT, transaction: tx, raw: true })).length;
@@ -63,30 +69,36 @@ export const sqliteDialect: Dialect = {
   async preciseColumnTypes() {
     return {};
   },
-  configure(sequelize, { busyTimeoutMs, readOnly }) {
-    // node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per transaction
-    // without a hook to set it; wrap getConnection so every connection gets it (and, for
-    // read-only commands, query_only, once per connection).
-    type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void; serialize(): void; parallelize(): void };
-    const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
-    const original = manager.getConnection.bind(manager);
-    const queryOnly = new WeakSet<Connection>();
-    manager.getConnection = async (o?: unknown) => {
-      const connection = await original(o);
-      connection.configure('busyTimeout', busyTimeoutMs);
-      const uuid = (o as { uuid?: string } | undefined)?.uuid;
-      if (uuid !== undefined && foreignKeysOff.has(uuid)) {
-        // Serialized, so Sequelize's own fire-and-forget PRAGMA FOREIGN_KEYS=ON runs first and this wins.
-        connection.serialize();
-        await new Promise<void>((resolve, reject) => connection.run('PRAGMA foreign_keys = OFF', (err) => (err ? reject(err) : resolve())));
-        connection.parallelize();
-      }
-      if (readOnly && !queryOnly.has(connection)) {
-        queryOnly.add(connection);
-        await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
-      }
-      return connection;
-    };
-  },
+  connect: (target, options) => connectSqlite(target, options, (sequelize) => configure(sequelize, options)),
+  localFile: sqliteFile,
+  removeLocalFile: removeSqliteFile,
   connectionHint: 'check the path in --database / $DATABASE_URL and that the file is readable and writable',
 };
+
+/**
+ * node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per transaction
+ * without a hook to set it; wrap getConnection so every connection gets it (and, for
+ * read-only commands, query_only, once per connection).
+ */
+function configure(sequelize: Sequelize, { busyTimeoutMs, readOnly }: { busyTimeoutMs: number; readOnly: boolean }): void {
+  type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void; serialize(): void; parallelize(): void };
+  const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
+  const original = manager.getConnection.bind(manager);
+  const queryOnly = new WeakSet<Connection>();
+  manager.getConnection = async (o?: unknown) => {
+    const connection = await original(o);
+    connection.configure('busyTimeout', busyTimeoutMs);
+    const uuid = (o as { uuid?: string } | undefined)?.uuid;
+    if (uuid !== undefined && foreignKeysOff.has(uuid)) {
+      // Serialized, so Sequelize's own fire-and-forget PRAGMA FOREIGN_KEYS=ON runs first and this wins.
+      connection.serialize();
+      await new Promise<void>((resolve, reject) => connection.run('PRAGMA foreign_keys = OFF', (err) => (err ? reject(err) : resolve())));
+      connection.parallelize();
+    }
+    if (readOnly && !queryOnly.has(connection)) {
+      queryOnly.add(connection);
+      await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
+    }
+    return connection;
+  };
+}

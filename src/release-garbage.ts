@@ -1,0 +1,28 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * A full garbage collection, run between the big phases of a command (files parsed, state
+ * read, plan made). At 10,000 tiers each phase leaves 50–100 MB of garbage (parse trees,
+ * driver rows, diff copies) while the live data is ~45 MB, and V8 lets the heap grow well
+ * past that before collecting: peak RSS then depends on when V8 happens to collect and
+ * swung from 250 to 340 MB run to run. Collecting at the boundaries keeps every phase
+ * starting from the live set (apply's peak 225–245 MB). Costs tens of milliseconds.
+ *
+ * `gc` is obtained the way jest-leak-detector does it: expose it for a moment, take it from
+ * a fresh context, hide it again. Where that is refused, this does nothing.
+ */
+let collect: (() => void) | null | undefined;
+
+export function releaseGarbage(): void {
+  if (collect === undefined) {
+    try {
+      setFlagsFromString('--expose-gc');
+      collect = runInNewContext('gc') as () => void;
+      setFlagsFromString('--no-expose-gc');
+    } catch {
+      collect = null;
+    }
+  }
+  collect?.();
+}
