@@ -19,5 +19,18 @@ export function toDict<T>(source: Readonly<Record<string, T>> | Iterable<readonl
 
 /** JSON.parse, with every object prototype-free (plan files, audit rows). */
 export function parseJsonDict(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value) ? toDict(value as Record<string, unknown>) : value));
+  // Prototypes dropped in place after a plain parse: a reviver copying every object cost
+  // ~4× as much on an audit row's 5 MB catalog (plan reads one at every run, for drift).
+  // JSON.parse already makes `__proto__` an own data property, never a prototype change.
+  return withoutPrototypes(JSON.parse(text) as unknown);
+}
+
+function withoutPrototypes(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    for (const item of value) withoutPrototypes(item);
+  } else if (value && typeof value === 'object') {
+    Object.setPrototypeOf(value, null);
+    for (const key in value) withoutPrototypes((value as Record<string, unknown>)[key]);
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 import { BugError, StaleError, TierctlError } from '../errors.js';
 import { canonicalJson } from '../plan/canonical-json.js';
-import { changedObjects, fingerprintOf, fingerprintOfJson, objectFingerprints, stateFingerprint } from '../plan/fingerprint.js';
+import { changedObjects, fingerprintOf, fingerprintOfJson, objectFingerprints, stateFingerprint, stateFingerprints } from '../plan/fingerprint.js';
 import { isDestructive } from '../plan/diff.js';
 import { checkImpact, checkPlanMatches, checkStripeIds, claimedDesiredState } from '../plan/verify-plan.js';
 import type { PlanInput } from '../plan/build-plan.js';
@@ -74,7 +74,9 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
     progress('reading state');
     const state = await store.snapshot(tx);
     releaseGarbage(); // the driver's rows are garbage now; the plan is made next to the live state only
-    const base = stateFingerprint(state.catalog, state.orphans);
+    // A plan made here records the state's object fingerprints too: one pass gives both (fingerprint.ts).
+    const fingerprints = saved ? undefined : stateFingerprints(state.catalog, state.orphans);
+    const base = fingerprints?.state ?? stateFingerprint(state.catalog, state.orphans);
     let plan: Plan;
     if (saved) {
       plan = saved;
@@ -87,7 +89,7 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
       }
     } else {
       const desired = what as DesiredApply;
-      plan = assemblePlan(desired.desired, await readSide(store, tx, state, { lastRun: false }), desired.billing);
+      plan = assemblePlan(desired.desired, await readSide(store, tx, state, { lastRun: false, ...(fingerprints ? { fingerprints } : {}) }), desired.billing);
       desired.onPlan(plan);
       checkApplicable(plan, options.allowDestroy);
     }

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/model.js';
 import { diff, isDestructive, type DesiredState, type DiffContext } from './diff.js';
-import { catalogFingerprint, objectFingerprints, stateFingerprint } from './fingerprint.js';
+import { catalogFingerprint, stateFingerprints, type StateFingerprints } from './fingerprint.js';
 import { withImpact } from './impact.js';
 import type { Drift, Plan, PlanWarning, StripeReport } from './plan-schema.js';
 
@@ -23,6 +23,8 @@ export interface PlanInput {
   /** Notes from outside the diff (e.g. billing keys no verifier could check). */
   notes?: PlanWarning[];
   toolVersion: string;
+  /** `stateFingerprints(actual, context.orphans)` when the reader already has them (read-and-plan.ts computes them once for drift and plan). */
+  actualFingerprints?: StateFingerprints;
 }
 
 /** Pure: assembles the plan file value. Key order here is the order in the JSON file. */
@@ -31,12 +33,13 @@ export function buildPlan(input: PlanInput): Plan {
   const context: DiffContext = { ...(counts ? { subscriberCounts: counts } : {}), ...input.context };
   const { changes: planned, blocked, warnings } = diff(input.desired, input.actual, context);
   const changes = withImpact(planned, counts);
+  const base = input.actualFingerprints ?? stateFingerprints(input.actual, input.context?.orphans);
   const plan: Plan = {
     format_version: PLAN_FORMAT_VERSION,
     tool_version: input.toolVersion,
-    base_fingerprint: stateFingerprint(input.actual, input.context?.orphans),
+    base_fingerprint: base.state,
     desired_fingerprint: catalogFingerprint(input.desired.catalog),
-    base_objects: objectFingerprints(input.actual, input.context?.orphans),
+    base_objects: base.objects,
     ...(input.subscribersTable !== undefined ? { subscribers: input.subscribersTable } : {}),
     ...(input.subscribers ? { subscriber_counts: input.subscribers.counted ? { counted: true } : { counted: false, reason: input.subscribers.reason } } : {}),
     changes,

@@ -13,6 +13,7 @@ import { TOOL_VERSION } from '../version.js';
 import { buildPlan, type PlanInput } from './build-plan.js';
 import type { DesiredState } from './diff.js';
 import { detectDrift } from './drift.js';
+import { stateFingerprints, type StateFingerprints } from './fingerprint.js';
 import type { OrphanRow } from './orphans.js';
 import type { Drift, Plan, StripeReport } from './plan-schema.js';
 
@@ -38,6 +39,8 @@ export interface ActualSide {
   problems?: string[];
   /** Columns of this side's storage holding IDs Stripe resolves (resolve-stripe-ids.ts); absent for files and tierctl's tables. */
   stripeIds?: StripeIdColumns | null;
+  /** The fingerprints of `catalog` with `orphans`, when the reader computed them (for drift): the plan records them as its base. */
+  fingerprints?: StateFingerprints;
 }
 
 /** What assembling needs of the desired side: its state, where catalog.yaml says subscribers are, where each tier's billing: is. */
@@ -108,6 +111,7 @@ export function assemblePlan(files: DesiredSide, actual: ActualSide, billing: Pi
     notes: [...(billing.notes ?? []), ...(actual.problems ?? []).map((message) => ({ message }))],
     drift: actual.drift,
     toolVersion: TOOL_VERSION,
+    ...(actual.fingerprints ? { actualFingerprints: actual.fingerprints } : {}),
   });
   const deletes = plan.changes.some((c) => c.kind === 'tier' && c.action === 'delete') || plan.blocked.some((b) => b.action === 'delete');
   if ('failed' in counts && deletes) throw counts.failed;
@@ -132,22 +136,25 @@ function withStripeIds(files: DesiredSide, actual: ActualSide, stripe: StripeRep
 }
 
 /** The database side inside a transaction the caller holds (a read snapshot, or apply's lock). */
-export async function readSide(store: TierStore, tx: StoreTransaction, snapshot: StoreSnapshot, options: { lastRun?: boolean } = {}): Promise<ActualSide> {
+export async function readSide(store: TierStore, tx: StoreTransaction, snapshot: StoreSnapshot, options: { lastRun?: boolean; fingerprints?: StateFingerprints } = {}): Promise<ActualSide> {
   // Apply's plan-less path skips the audit row: drift is for people reading a plan.
   const last = options.lastRun === false ? { run: null, problems: [] } : await store.lastRun(tx);
   // Last in the transaction: on PostgreSQL a failed statement ends the transaction's reads.
   const subscriberCounts = await store.countSubscribers(tx, snapshot).catch((err: Error) => ({ failed: err }));
   const ref = store.description.subscribers;
   const platform = store.description.tier.platform;
+  // Once for drift and the plan's base (each a full pass over the catalog at 10,000 tiers).
+  const fingerprints = options.fingerprints ?? stateFingerprints(snapshot.catalog, snapshot.orphans);
   return {
     ...(platform?.kind === 'table' && snapshot.platforms ? { platforms: { table: platform.table, codes: snapshot.platforms } } : {}),
     catalog: snapshot.catalog,
     subscriberCounts,
     subscribers: ref ? { table: ref.table, column: ref.column } : null,
     orphans: snapshot.orphans,
-    drift: detectDrift(snapshot.catalog, last.run, snapshot.orphans),
+    drift: detectDrift(snapshot.catalog, last.run, snapshot.orphans, fingerprints.state),
     problems: last.problems,
     stripeIds: stripeIdColumns(store.description),
+    fingerprints,
   };
 }
 
