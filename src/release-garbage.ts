@@ -9,12 +9,20 @@ import { runInNewContext } from 'node:vm';
  * swung from 250 to 340 MB run to run. Collecting at the boundaries keeps every phase
  * starting from the live set (apply's peak 225–245 MB). Costs tens of milliseconds.
  *
+ * Only for big catalogs: with a few hundred tiers the phases leave a few MB, and a full
+ * collection of whatever else shares the heap costs far more than it frees (run through
+ * `main` in the test process, it tripled the CPU time of the in-process suites).
+ *
  * `gc` is obtained the way jest-leak-detector does it: expose it for a moment, take it from
  * a fresh context, hide it again. Where that is refused, this does nothing.
  */
 let collect: (() => void) | null | undefined;
 
-export function releaseGarbage(): void {
+/** Below this many tiers a phase's garbage is small enough to leave to V8. */
+export const RELEASE_GARBAGE_MIN_TIERS = 2_000;
+
+export function releaseGarbage(catalog: { tiers: Record<string, unknown> }): void {
+  if (Object.keys(catalog.tiers).length < RELEASE_GARBAGE_MIN_TIERS) return;
   if (collect === undefined) {
     try {
       setFlagsFromString('--expose-gc');

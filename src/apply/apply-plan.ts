@@ -73,7 +73,7 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
     const migrations = await store.migrate(tx);
     progress('reading state');
     const state = await store.snapshot(tx);
-    releaseGarbage(); // the driver's rows are garbage now; the plan is made next to the live state only
+    releaseGarbage(state.catalog); // the driver's rows are garbage now; the plan is made next to the live state only
     // A plan made here records the state's object fingerprints too: one pass gives both (fingerprint.ts).
     const fingerprints = saved ? undefined : stateFingerprints(state.catalog, state.orphans);
     const base = fingerprints?.state ?? stateFingerprint(state.catalog, state.orphans);
@@ -99,7 +99,7 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
     if (saved) await verifyUnderLock(store, tx, plan, state);
     // Computed before the writes, so its canonical text is not alive next to the audit row's at the peak.
     const planFingerprint = fingerprintOf(plan);
-    releaseGarbage(); // the diff's intermediate copies, before the writes build their rows
+    releaseGarbage(state.catalog); // the diff's intermediate copies, before the writes build their rows
     progress(`applying ${plan.changes.length} change${plan.changes.length === 1 ? '' : 's'}`);
     let written: AppliedWrites | undefined = plan.changes.length ? await store.apply(tx, state, plan.changes, options.hooks) : { statements: 0, result: state.catalog };
     const statements = written.statements;
@@ -107,7 +107,7 @@ export async function applyPlan(store: TierStore, what: Plan | DesiredApply, opt
     const resultJson = canonicalJson(written.result);
     // The read-back catalog is its text from here on; dropped with the write batches before the audit row's texts are built.
     written = undefined;
-    releaseGarbage();
+    releaseGarbage(state.catalog);
     const after = fingerprintOfJson(resultJson);
     if (after !== plan.desired_fingerprint) {
       throw new BugError(`apply did not reach the planned state (${after} instead of ${plan.desired_fingerprint}); rolled back`);

@@ -15,7 +15,7 @@ import type { Values } from './command-spec.js';
 export async function loadDesired(dir: string, io: Io): Promise<LoadedCatalog> {
   const result = await loadCatalogDir(dir, io.cwd);
   if (!result.ok) throw new InvalidCatalogError(result.diagnostics);
-  releaseGarbage(); // the YAML parse trees of every tier file (release-garbage.ts)
+  releaseGarbage(result.loaded.catalog); // the YAML parse trees of every tier file (release-garbage.ts)
   return result.loaded;
 }
 

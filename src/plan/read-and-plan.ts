@@ -164,7 +164,7 @@ export function readStore(store: TierStore | null): () => Promise<ActualSide> {
     if (!store) return { catalog: emptyCatalog(), subscriberCounts: {} };
     return store.read(async (tx) => {
       const snapshot = await store.snapshot(tx);
-      releaseGarbage(); // the driver's rows, before the plan is made next to the snapshot (release-garbage.ts)
+      releaseGarbage(snapshot.catalog); // the driver's rows, before the plan is made next to the snapshot (release-garbage.ts)
       return readSide(store, tx, snapshot);
     });
   };
