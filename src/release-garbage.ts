@@ -21,7 +21,7 @@ let collect: (() => void) | null | undefined;
 /** Below this many tiers a phase's garbage is small enough to leave to V8. */
 export const RELEASE_GARBAGE_MIN_TIERS = 2_000;
 
-export function releaseGarbage(catalog: { tiers: Record<string, unknown> }): void {
+export function releaseGarbage(catalog: { tiers: Readonly<Record<string, unknown>> | readonly unknown[] }): void {
   if (Object.keys(catalog.tiers).length < RELEASE_GARBAGE_MIN_TIERS) return;
   if (collect === undefined) {
     try {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, writeCanonical } from '../../src/plan/canonical-json.js';
-import { fingerprintOf } from '../../src/plan/fingerprint.js';
+import type { Catalog } from '../../src/catalog/model.js';
+import { fingerprintOf, stateFingerprint, stateFingerprints } from '../../src/plan/fingerprint.js';
+import { orphanId, type OrphanRow } from '../../src/plan/orphans.js';
 
 /** The definition the streaming writer must match byte for byte: JSON.stringify of a key-sorted copy. */
 function sortedCopy(value: unknown): unknown {
@@ -43,5 +45,34 @@ describe('canonical JSON, written in pieces', () => {
   it('refuses numbers JSON would write as null', () => {
     expect(() => canonicalJson({ limit: Number.NaN })).toThrow(/cannot fingerprint the number NaN/);
     expect(() => fingerprintOf([Number.POSITIVE_INFINITY])).toThrow(/Infinity/);
+  });
+});
+
+describe('a state fingerprinted in one pass (stateFingerprints)', () => {
+  const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+  const tier = (key: string, extra: Record<string, unknown> = {}) => ({ key, name: `Tier "${key}" é`, limits: { z: null, a: 5 }, permissions: ['b', 'a'], billing_keys: [{ provider: 'stripe', key: `${key}_m` }], ...extra });
+  const catalog = {
+    permissions: { zeta: { description: 'Z' }, alpha: { description: 'A', gone: undefined } },
+    // Written out of order: the fingerprints must not depend on insertion order.
+    tiers: { pro: tier('pro'), basic: tier('basic', { description: null }), ...JSON.parse('{"__proto__": {"key": "p", "permissions": [], "billing_keys": [], "limits": {}}}') },
+  } as unknown as Catalog;
+  const orphans: OrphanRow[] = [{ table: 'tier_limit', tier_id: 7, limit_key: 'users' } as OrphanRow, { table: 'subscription_tier_permission', tier_id: 3, permission_id: 9 } as OrphanRow];
+
+  it('gives the whole state the fingerprint of its canonical JSON, and each object that of its own', () => {
+    for (const rows of [[], orphans]) {
+      const both = stateFingerprints(catalog, rows);
+      expect(both.state).toBe(sha(reference(rows.length ? { ...catalog, orphans: rows } : catalog)));
+      expect(both.state).toBe(stateFingerprint(catalog, rows));
+      const expected: [string, string][] = [
+        ...rows.map((o): [string, string] => [orphanId(o), sha(reference(o))]),
+        ['permission:alpha', sha(reference(catalog.permissions['alpha']))],
+        ['permission:zeta', sha(reference(catalog.permissions['zeta']))],
+        ['tier:__proto__', sha(reference((catalog.tiers as Record<string, unknown>)['__proto__']))],
+        ['tier:basic', sha(reference(catalog.tiers['basic']))],
+        ['tier:pro', sha(reference(catalog.tiers['pro']))],
+      ];
+      // Order too: base_objects lists orphans, then permissions, then tiers, each sorted.
+      expect(Object.entries(both.objects)).toEqual(expected);
+    }
   });
 });
