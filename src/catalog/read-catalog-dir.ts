@@ -60,13 +60,15 @@ export async function readCatalogDir(dir: string, cwd = process.cwd()): Promise<
         continue;
       }
     }
-    const st = statSync(full);
+    // A regular file's lstat is its stat: only a symbolic link needs the second call.
+    const st = link.isSymbolicLink() ? statSync(full) : link;
     if (!st.isFile()) continue;
     if (st.size > MAX_FILE_BYTES) {
       problems.push({ file: shown, line: 1, col: 1, message: `file is ${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit for tier files`, hint: 'a tier file is a few hundred bytes; check that this is the file you meant' });
       continue;
     }
-    const bytes = new Uint8Array(readFileSync(full));
+    // readFileSync's buffer is the file's own (not a slice of a shared pool): no copy needed.
+    const bytes: Uint8Array = readFileSync(full);
     if (name === CATALOG_FILE_NAME) catalogFile = { path: shown, bytes };
     else tierFiles.push({ path: shown, bytes });
   }

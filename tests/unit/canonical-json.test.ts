@@ -23,6 +23,9 @@ const SAMPLES: unknown[] = [
   [undefined, () => 1, Symbol('s'), 1.5e300, -2],
   { nested: { deeper: { list: [[], {}, [{}]], date: new Date(0) } } },
   'text',
+  // Strings quoted without JSON.stringify must still be escaped where JSON.stringify escapes.
+  { 'k"ey': 'tab\there', 'back\\slash': '\u0000\u001f\u007f', lone: '\ud800 x \udfff', pair: '😀 é ', plain: 'feature_001.use' },
+  ['\u2028\u2029', '<script>', false, 0.1, 1e21, -1e-7, Number.MAX_SAFE_INTEGER],
   42,
   null,
 ];
