@@ -10,6 +10,7 @@ import type { Plan } from '../../src/plan/plan-schema.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { startFakeStripe, type FakePrice, type FakeStripe } from '../support/fake-stripe-server.js';
 import { runMain } from '../support/run-main.js';
+import { STRIPE_ID_COLUMNS_CATALOG as CATALOG } from '../support/sources.js';
 
 /**
  * Issue 11 part 2: columns holding IDs Stripe resolves from lookup keys (Orion's
@@ -18,19 +19,6 @@ import { runMain } from '../support/run-main.js';
  */
 const KEY = 'sk_test_resolvedIds0000000000000Zx9';
 
-const CATALOG = `permissions: {}
-limits: {}
-storage:
-  tiers:
-    table: plans
-    key: code
-    id: id
-    columns:
-      name: name
-      stripe_product_id: { stripe: product }
-      stripe_price_monthly_id: { stripe: price, interval: month }
-      stripe_price_annual_id: { stripe: price, interval: year }
-`;
 const TIERS: Record<string, string> = {
   'essential.yaml': 'key: essential\nname: Essential\nbilling:\n  provider: stripe\n  lookup_keys: [essential_monthly, essential_annual]\n',
   'enterprise.yaml': 'key: enterprise\nname: Enterprise\nbilling:\n  provider: stripe\n  lookup_keys: [enterprise_monthly]\n',

@@ -16,6 +16,24 @@ limits:
   batches_per_month: { description: Batches per month }
 `;
 
+/**
+ * A catalog.yaml whose storage (an app table `plans`) holds Stripe IDs resolved from the
+ * tiers' lookup keys: the unit and integration tests of resolved ID columns share it.
+ */
+export const STRIPE_ID_COLUMNS_CATALOG = `permissions: {}
+limits: {}
+storage:
+  tiers:
+    table: plans
+    key: code
+    id: id
+    columns:
+      name: name
+      stripe_product_id: { stripe: product }
+      stripe_price_monthly_id: { stripe: price, interval: month }
+      stripe_price_annual_id: { stripe: price, interval: year }
+`;
+
 export function tierYaml(key: string, extra = ''): string {
   return `key: ${key}
 name: ${key[0]?.toUpperCase()}${key.slice(1)}

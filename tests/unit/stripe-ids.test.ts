@@ -6,23 +6,10 @@ import type { Catalog, Tier } from '../../src/catalog/model.js';
 import { diff } from '../../src/plan/diff.js';
 import type { StripeKeyFacts, StripeReport } from '../../src/plan/plan-schema.js';
 import { resolveStripeIds, stripeIdColumns, type StripeIdColumns } from '../../src/plan/resolve-stripe-ids.js';
-import { src } from '../support/sources.js';
+import { STRIPE_ID_COLUMNS_CATALOG as CATALOG, src } from '../support/sources.js';
 
 /** Issue 11 part 2, the pure halves: the description, the resolution, import's lookup keys. */
 
-const CATALOG = `permissions: {}
-limits: {}
-storage:
-  tiers:
-    table: plans
-    key: code
-    id: id
-    columns:
-      name: name
-      stripe_product_id: { stripe: product }
-      stripe_price_monthly_id: { stripe: price, interval: month }
-      stripe_price_annual_id: { stripe: price, interval: year }
-`;
 const ESSENTIAL = 'key: essential\nname: Essential\nbilling:\n  provider: stripe\n  lookup_keys: [essential_monthly, essential_annual]\n';
 
 function load(catalogText: string, files: Record<string, string>) {
