@@ -34,6 +34,24 @@ function driverParams(params: Record<string, string>): Record<string, unknown> {
   return out;
 }
 
+type Client = { end(): Promise<void> };
+
+/**
+ * One store for the whole process, not one per Sequelize instance: Node 20 keeps every
+ * AsyncLocalStorage that has run in a process-wide list until disable(), and copies each
+ * one's value into every promise created afterwards. A store per connect (the runtime API
+ * opening a catalog per request, or a test process running hundreds of commands) made every
+ * promise in the process slower with each database ever opened.
+ */
+let connectCallStore: import('node:async_hooks').AsyncLocalStorage<Client[]> | undefined;
+async function connectCalls(): Promise<import('node:async_hooks').AsyncLocalStorage<Client[]>> {
+  if (!connectCallStore) {
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    connectCallStore ??= new AsyncLocalStorage<Client[]>();
+  }
+  return connectCallStore;
+}
+
 /**
  * Sequelize's PostgreSQL connect() opens a pg Client, then runs its session setup (SET …)
  * on it; when that first query fails (e.g. `options=-c statement_timeout=1`), connect()
@@ -42,11 +60,9 @@ function driverParams(params: Record<string, string>): Record<string, unknown> {
  * it (AsyncLocalStorage), and a failed call ends its own clients.
  */
 async function endHalfOpenConnections(sequelize: Sequelize): Promise<void> {
-  type Client = { end(): Promise<void> };
   type ClientClass = new (...args: unknown[]) => Client;
-  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const made = await connectCalls();
   const manager = sequelize.connectionManager as unknown as { lib: { Client: ClientClass }; connect(config: unknown): Promise<Client> };
-  const made = new AsyncLocalStorage<Client[]>();
   const Base = manager.lib.Client;
   const Tracked = class extends Base {
     constructor(...args: unknown[]) {
