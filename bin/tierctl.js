@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm install` via the prepare script).
+// Thin launcher: the CLI is bundled into dist/cli/ (rolldown.config.mjs; built by `npm run build`,
+// which `npm install` runs through the prepare script).
 let settled = false;
-import('../dist/src/cli/main.js').then((m) => m.main(process.argv.slice(2))).then(
+import('../dist/cli/tierctl.js').then((m) => m.main(process.argv.slice(2))).then(
   (code) => { settled = true; process.exitCode = code; },
   (err) => { settled = true; console.error('tierctl: internal error:', err && err.message ? err.message : err); process.exitCode = 1; }
 );

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tierctl, workdirWithTiers } from '../support/cli.js';
-import { inkModules, recordResolutions } from '../support/resolutions.js';
+import { CLI_ENTRY, inkModules, recordResolutions } from '../support/resolutions.js';
 
 /**
  * Ink is loaded lazily: a run without a person at a terminal (a pipe, CI=true) must
@@ -30,7 +30,7 @@ describe('non-interactive runs never load Ink', () => {
       expect(r.code).toBe(0);
       const urls = rec.resolved();
       // The recorder saw the run (otherwise "nothing from Ink" would prove nothing).
-      expect(urls.some((u) => u.endsWith('/dist/src/cli/main.js'))).toBe(true);
+      expect(urls.some((u) => u.endsWith(CLI_ENTRY))).toBe(true);
       expect(inkModules(urls)).toEqual([]);
     });
   }

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-/** CLI tests run the real built binary; make sure dist/ exists (npm test builds first). */
+/** CLI tests run the real built binary (the bundle, dist/cli/) and pack dist/src; make sure both exist (npm test builds first). */
 export default function setup(): void {
-  if (!existsSync(new URL('../../dist/src/cli/main.js', import.meta.url))) {
+  if (!existsSync(new URL('../../dist/cli/tierctl.js', import.meta.url)) || !existsSync(new URL('../../dist/src/index.d.ts', import.meta.url))) {
     execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
   }
   // The built CLI finds its package root by walking up to a package.json: one emitted into

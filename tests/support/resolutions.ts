@@ -16,5 +16,11 @@ export function recordResolutions(): { env: Record<string, string>; resolved(): 
   };
 }
 
-/** The resolved URLs that belong to the Ink view: Ink, React, or tierctl's own ui/ modules. */
-export const inkModules = (urls: string[]): string[] => urls.filter((u) => /\/node_modules\/(ink|react)\/|\/dist\/src\/ui\//.test(u));
+/** The bundle's entry (rolldown.config.mjs), which every run of bin/tierctl.js resolves. */
+export const CLI_ENTRY = '/dist/cli/tierctl.js';
+
+/**
+ * The resolved URLs that belong to the Ink view: Ink, React (external to the bundle, so
+ * resolved from node_modules), or tierctl's own ui/ modules (the bundle's `ui` chunk).
+ */
+export const inkModules = (urls: string[]): string[] => urls.filter((u) => /\/node_modules\/(ink|react)\/|\/dist\/cli\/chunks\/ui-[^/]*\.js$/.test(u));
