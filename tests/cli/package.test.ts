@@ -54,13 +54,15 @@ describe('the packed tarball in a fresh TypeScript app', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('ships the code, declarations, schemas, migrations, workflow templates and LICENSE; no source maps, no tests', () => {
-    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/tierctl.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'schemas/tier.schema.json', 'templates/workflows/tiers-plan.yml', 'templates/workflows/tiers-apply.yml']) {
+  it('ships the code (the CLI as the bundle only), declarations, schemas, migrations, workflow templates and LICENSE; no source maps, no tests', () => {
+    for (const f of ['LICENSE', 'README.md', 'package.json', 'bin/tierctl.js', 'dist/cli/tierctl.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'schemas/tier.schema.json', 'templates/workflows/tiers-plan.yml', 'templates/workflows/tiers-apply.yml']) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => f.startsWith('migrations/') || f.startsWith('dist/migrations/'))).toBe(true);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('tests/') || f.startsWith('src/') || f.startsWith('.github/'))).toEqual([]);
+    // tsc's output of the CLI's own modules is not shipped: bin/tierctl.js runs the bundle.
+    expect(files.filter((f) => f.startsWith('dist/src/cli/') || f.startsWith('dist/src/ui/'))).toEqual([]);
     expect(readFileSync(path.join(app, 'node_modules', 'tierctl', 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
   });
 
@@ -88,6 +90,30 @@ describe('the packed tarball in a fresh TypeScript app', () => {
     const tsc = spawnSync(process.execPath, [path.join(NODE_MODULES, 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
+  });
+
+  it('the packed CLI runs in that app through its bin link: --help, init (templates), validate (schemas), plan and apply on SQLite (migrations)', () => {
+    // What npm does on install: node_modules/.bin/tierctl links to the package's bin. Through
+    // the link, the bundle (dist/cli/) must find its package root, chunks and dependencies.
+    const bin = path.join(app, 'node_modules', '.bin', 'tierctl');
+    mkdirSync(path.dirname(bin), { recursive: true });
+    symlinkSync(path.join('..', 'tierctl', 'bin', 'tierctl.js'), bin);
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', NO_COLOR: '1' };
+    for (const k of ['STRIPE_API_KEY', 'DATABASE_URL', 'NODE_OPTIONS']) delete env[k];
+    const run = (...args: string[]) => {
+      const r = spawnSync(process.execPath, [bin, ...args], { cwd: app, env, encoding: 'utf8' });
+      expect(r.stderr, args.join(' ')).not.toContain('    at ');
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout + r.stderr;
+    };
+    expect(run('--help')).toContain('Usage: tierctl <command>');
+    run('init');
+    expect(existsSync(path.join(app, '.github', 'workflows', 'tiers-plan.yml'))).toBe(true);
+    expect(run('validate')).toMatch(/valid: \d+ tiers?/);
+    expect(run('plan', '--skip-stripe', '--database', 'sqlite:app.sqlite')).toMatch(/Plan: [1-9]\d* to create/);
+    const applied = run('apply', '--auto-approve', '--skip-stripe', '--database', 'sqlite:app.sqlite');
+    expect(applied).toContain('Migrated: 0001-initial-tables');
+    expect(applied).toContain('Apply complete');
   });
 
   it('the runtime API loads in that app from its runtime dependencies', () => {
