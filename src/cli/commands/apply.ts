@@ -177,24 +177,20 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
 }
 
 /**
- * What planning under the lock needs from the files, without the files: billing positions are
- * taken now (small), so resolved-ID errors still point at the files' lines. A function of its
- * own so no closure left alive shares a scope with the parsed files (a closure over
- * `billingLines` in the caller kept the whole LoadedCatalog reachable through their shared
- * context: ~55 MB of YAML values and source texts at 10,000 tiers, through the writes).
+ * What planning under the lock needs from the files, without the rest of them. A function of
+ * its own, and its closure holds only the sources: a closure over the caller's scope kept the
+ * whole LoadedCatalog alive through the writes (with every file's position maps, built when
+ * the billing positions were taken for every tier up front). A billing position is found only
+ * for an error, from the file's text (parse-yaml.ts: sources keep no parsed value).
  */
 function desiredSide(files: LoadedCatalog): DesiredApply['desired'] {
-  const billingLines = billingPositions(files);
+  const at = { sources: files.sources, catalogSource: files.catalogSource };
   return {
     catalog: files.catalog,
     renamedFrom: files.renamedFrom,
-    billingAt: (tier: string) => billingLines.get(tier) ?? { file: `tier ${tier}`, line: 1, col: 1 },
+    billingAt: (tier: string) => billingPosition(at, tier),
     platformAt: platformPositions(files),
   };
-}
-
-function billingPositions(files: LoadedCatalog): Map<string, ReturnType<typeof billingPosition>> {
-  return new Map(Object.keys(files.catalog.tiers).map((k) => [k, billingPosition(files, k)]));
 }
 
 /**
