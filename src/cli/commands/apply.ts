@@ -100,7 +100,7 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     // transaction, so the state is read once (Stripe is verified first, outside the lock).
     const billing = await verifiedBilling(loaded!, skipStripe, io.env);
     const desired = desiredSide(loaded!);
-    // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
+    // Past here only `desired` (the catalog, and each file's text for an error's line) is needed.
     loaded = undefined;
     return withStore<Outcome>(await openWriter(), async (d) => {
       if (!d) throw new TierctlError('no database to apply to');
