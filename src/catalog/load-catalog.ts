@@ -127,7 +127,8 @@ export function loadCatalog(catalogFile: SourceFile | undefined, tierFiles: read
   const renamedFrom = dict<string[]>();
   for (const { tier, parsed } of tiers) {
     const ref = tierRef(tier);
-    sources[ref] = parsed;
+    // The catalog built below holds the values; positions are only for later errors.
+    sources[ref] = parsed.withoutValue();
     if (tier.renamed_from?.length) renamedFrom[ref] = tier.renamed_from.map((old) => sameScopeRef(ref, old)).sort();
   }
   const catalog = normaliseCatalog(permissionDescriptions(catalogValue.permissions), tiers.map(({ tier }) => tierFromFile(tier)));

@@ -135,8 +135,8 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables, existin
     const descInfo = p.vocabulary.descriptionColumn ? vocabulary?.[p.vocabulary.descriptionColumn] : undefined;
     for (const [name, description] of Object.entries(loaded.catalog.permissions)) {
       const pos = { file: loaded.catalogSource.file, ...locate(loaded.catalogSource, pointer(['permissions', name]), true) };
-      if (nameInfo) out.push(...valueProblems(p.vocabulary.table, p.vocabulary.nameColumn, nameInfo, name, pos));
-      if (descInfo) out.push(...valueProblems(p.vocabulary.table, p.vocabulary.descriptionColumn as string, descInfo, description, pos));
+      if (nameInfo) out.push(...valueProblems(p.vocabulary.table, p.vocabulary.nameColumn, nameInfo, name, () => pos));
+      if (descInfo) out.push(...valueProblems(p.vocabulary.table, p.vocabulary.descriptionColumn as string, descInfo, description, () => pos));
     }
   }
   if (d.limits.kind === 'rows') {
@@ -163,13 +163,13 @@ export function checkLiveTables(loaded: LoadedCatalog, live: LiveTables, existin
       const source = loaded.sources[tierRef(tier)];
       const where = (path: (string | number)[]) => (source ? { file: source.file, ...locate(source, pointer(path), true) } : at(['tiers', 'table']));
       const keyInfo = tierColumns[d.tier.keyColumn];
-      if (keyInfo) out.push(...valueProblems(d.tier.table, d.tier.keyColumn, keyInfo, tier.key, where(['key'])));
+      if (keyInfo) out.push(...valueProblems(d.tier.table, d.tier.keyColumn, keyInfo, tier.key, () => where(['key'])));
       for (const [column, src] of Object.entries(d.tier.columns)) {
         const info = tierColumns[column];
         if (!info) continue;
         const value = plannedValue(src, tier);
         if (value === undefined) continue;
-        out.push(...valueProblems(d.tier.table, column, info, value, where(valuePath(src, tier))));
+        out.push(...valueProblems(d.tier.table, column, info, value, () => where(valuePath(src, tier))));
       }
     }
   }
@@ -233,33 +233,35 @@ function hasDefault(info: LiveColumn): boolean {
   return info.defaultValue !== undefined && info.defaultValue !== null;
 }
 
-function valueProblems(table: string, column: string, info: LiveColumn, value: unknown, pos: { file: string; line: number; col: number }): Diagnostic[] {
+function valueProblems(table: string, column: string, info: LiveColumn, value: unknown, at: () => { file: string; line: number; col: number }): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Located only for a problem: finding a line re-parses the tier file (parse-yaml.ts), which
+  // done for every tier cost a second parse of the whole catalog and kept every file's position maps.
   const type = info.type.toUpperCase();
   const name = `${table}.${column}`;
   if (value === null || value === undefined) {
-    if (!info.allowNull) out.push({ ...pos, message: `${name} is NOT NULL, and this tier leaves it empty (null)`, hint: 'give it a value here (a limit needs a number: this storage cannot hold unlimited)' });
+    if (!info.allowNull) out.push({ ...at(), message: `${name} is NOT NULL, and this tier leaves it empty (null)`, hint: 'give it a value here (a limit needs a number: this storage cannot hold unlimited)' });
     return out;
   }
   const length = /^(?:VARCHAR|CHARACTER VARYING|CHAR|CHARACTER|NVARCHAR|VARYING CHARACTER)\s*\((\d+)\)/.exec(type);
   if (length && typeof value === 'string' && [...value].length > Number(length[1])) {
-    out.push({ ...pos, message: `${name} holds at most ${length[1]} characters, and this value has ${[...value].length}`, hint: 'shorten it, or widen the column in the app\'s migrations' });
+    out.push({ ...at(), message: `${name} holds at most ${length[1]} characters, and this value has ${[...value].length}`, hint: 'shorten it, or widen the column in the app\'s migrations' });
   }
   if (typeof value === 'number' || typeof value === 'boolean') {
     const n = Number(value);
     for (const [re, max] of INT_RANGES) {
-      if (re.test(type) && (n > max || n < -max - 1)) out.push({ ...pos, message: `${name} is ${type.split(/[\s(]/)[0]} (up to ${max}), and this value is ${n}`, hint: 'use a smaller number, or widen the column in the app\'s migrations' });
+      if (re.test(type) && (n > max || n < -max - 1)) out.push({ ...at(), message: `${name} is ${type.split(/[\s(]/)[0]} (up to ${max}), and this value is ${n}`, hint: 'use a smaller number, or widen the column in the app\'s migrations' });
     }
     if (/^(INTEGER|INT|INT2|INT4|INT8|SMALLINT|BIGINT)\b/.test(type) && typeof value === 'number' && !Number.isInteger(value)) {
-      out.push({ ...pos, message: `${name} holds whole numbers, and this value is ${value}`, hint: 'use a whole number' });
+      out.push({ ...at(), message: `${name} holds whole numbers, and this value is ${value}`, hint: 'use a whole number' });
     }
     const numeric = /^(?:NUMERIC|DECIMAL)\s*\((\d+)\s*,\s*(\d+)\)/.exec(type);
     if (numeric && Math.abs(n) >= 10 ** (Number(numeric[1]) - Number(numeric[2]))) {
-      out.push({ ...pos, message: `${name} is ${numeric[0]}, too small for ${n}`, hint: 'use a smaller number, or widen the column in the app\'s migrations' });
+      out.push({ ...at(), message: `${name} is ${numeric[0]}, too small for ${n}`, hint: 'use a smaller number, or widen the column in the app\'s migrations' });
     }
   }
   if (typeof value === 'string' && /^(INTEGER|INT|INT2|INT4|INT8|SMALLINT|BIGINT|NUMERIC|DECIMAL|REAL|DOUBLE|FLOAT)/.test(type) && !/^-?\d+(\.\d+)?$/.test(value)) {
-    out.push({ ...pos, message: `${name} holds numbers, and this value is text ${JSON.stringify(value.slice(0, 40))}`, hint: 'write a number (without quotes)' });
+    out.push({ ...at(), message: `${name} holds numbers, and this value is text ${JSON.stringify(value.slice(0, 40))}`, hint: 'write a number (without quotes)' });
   }
   return out;
 }

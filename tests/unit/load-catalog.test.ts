@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/catalog/load-catalog.js';
+import { billingKeyPosition, billingPosition, loadCatalog, permissionPosition } from '../../src/catalog/load-catalog.js';
 import { MAX_ALIAS_COUNT, MAX_FILE_BYTES } from '../../src/catalog/parse-yaml.js';
 import { CATALOG_YAML, loadReference, src, tierYaml } from '../support/sources.js';
 
@@ -20,6 +20,17 @@ describe('loadCatalog: valid input', () => {
     expect(pro).toMatchObject({ customer_facing: true, display_order: 0, status: 'active', protected: false, description: null, fallback_price: null });
     expect(pro?.billing_keys).toEqual(['pro_monthly']);
     expect(r.loaded.renamedFrom).toEqual({ pro: ['old_pro'] });
+  });
+
+  it('keeps each tier file as its text only, and still finds its lines for later errors', () => {
+    // A comment line first, so a position taken from anything but this file's text would be off.
+    const r = loadCatalog(catalog, [src('tiers/pro.yaml', `# pro\n${tierYaml('pro')}`)]);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.loaded.sources['pro']?.value).toMatchObject({ key: 'pro', billing: { lookup_keys: ['pro_monthly'] } });
+    expect(billingPosition(r.loaded, 'pro')).toEqual({ file: 'tiers/pro.yaml', line: 4, col: 1 });
+    expect(billingKeyPosition(r.loaded, 'pro', 'pro_monthly')).toEqual({ file: 'tiers/pro.yaml', line: 6, col: 17 });
+    expect(permissionPosition(r.loaded, 'pro', 'inventory.view')).toEqual({ file: 'tiers/pro.yaml', line: 8, col: 15 });
   });
 
   it('loads the reference catalog in tiers/', () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { applyPlan, checkApplicable, type ApplyResult } from '../../apply/apply-plan.js';
+import { applyPlan, checkApplicable, type ApplyResult, type DesiredApply } from '../../apply/apply-plan.js';
 import { BugError, TierctlError, type Outcome } from '../../errors.js';
 import { summaryLine } from '../../plan/build-plan.js';
 import { loadCatalogDir } from '../../catalog/read-catalog-dir.js';
@@ -11,7 +11,7 @@ import { COLOR, PLAIN, wantsColor } from '../../render/style.js';
 import { TOOL_VERSION } from '../../version.js';
 import type { Values } from '../command-spec.js';
 import { readAndPlan, readStore, verifiedBilling } from '../../plan/read-and-plan.js';
-import { billingPosition, platformPositions } from '../../catalog/load-catalog.js';
+import { billingPosition, platformPositions, type LoadedCatalog } from '../../catalog/load-catalog.js';
 import { canAsk, type Io } from '../io.js';
 import { readStorageOnly } from '../../catalog/read-storage.js';
 import { actor, gitSha, loadDesired, openStore, positiveInt, withStore } from '../shared.js';
@@ -99,16 +99,8 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
     // No one to ask: plan against the state read under the lock and apply it in the same
     // transaction, so the state is read once (Stripe is verified first, outside the lock).
     const billing = await verifiedBilling(loaded!, skipStripe, io.env);
-    // Billing positions taken now (small), so resolved-ID errors still point at the files' lines.
-    const files = loaded!;
-    const billingLines = new Map(Object.keys(files.catalog.tiers).map((k) => [k, billingPosition(files, k)]));
-    const desired = {
-      catalog: files.catalog,
-      renamedFrom: files.renamedFrom,
-      billingAt: (tier: string) => billingLines.get(tier) ?? { file: `tier ${tier}`, line: 1, col: 1 },
-      platformAt: platformPositions(files),
-    };
-    // The parsed files (a YAML tree per tier file) are the biggest thing in memory; nothing past here needs them.
+    const desired = desiredSide(loaded!);
+    // Past here only `desired` (the catalog, and each file's text for an error's line) is needed.
     loaded = undefined;
     return withStore<Outcome>(await openWriter(), async (d) => {
       if (!d) throw new TierctlError('no database to apply to');
@@ -182,6 +174,23 @@ export async function run(values: Values, positionals: string[], io: Io): Promis
       io.out(`${message}\n`);
     }
   }
+}
+
+/**
+ * What planning under the lock needs from the files, without the rest of them. A function of
+ * its own, and its closure holds only the sources: a closure over the caller's scope kept the
+ * whole LoadedCatalog alive through the writes (with every file's position maps, built when
+ * the billing positions were taken for every tier up front). A billing position is found only
+ * for an error, from the file's text (parse-yaml.ts: sources keep no parsed value).
+ */
+function desiredSide(files: LoadedCatalog): DesiredApply['desired'] {
+  const at = { sources: files.sources, catalogSource: files.catalogSource };
+  return {
+    catalog: files.catalog,
+    renamedFrom: files.renamedFrom,
+    billingAt: (tier: string) => billingPosition(at, tier),
+    platformAt: platformPositions(files),
+  };
 }
 
 /**
