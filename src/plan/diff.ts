@@ -134,22 +134,21 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
     if (f === 'status' && retiring) continue;
     if (have[f] !== want[f]) fields[f] = { before: have[f], after: want[f] };
   }
-  const sets = [['permissions', have.permissions, want.permissions], ['billing_keys', have.billing_keys, want.billing_keys]] as const;
-  for (const [name, before, after] of sets) {
-    // Sets: a tier may list thousands of permissions, and includes() in a filter is quadratic.
-    const had = new Set(before);
-    const has = new Set(after);
-    const added = after.filter((x) => !had.has(x));
-    const removed = before.filter((x) => !has.has(x));
-    if (added.length || removed.length) fields[name] = { added, removed };
+  // An unchanged tier (every tier of an up-to-date database) allocates nothing below: the
+  // Sets, filtered arrays and limit records are built only for a side that differs
+  // (at 10,000 tiers they were ~0.1 s of plan's CPU, with the collections they caused).
+  if (!sameList(have.permissions, want.permissions)) setChange(fields, 'permissions', have.permissions, want.permissions);
+  if (!sameList(have.billing_keys, want.billing_keys)) setChange(fields, 'billing_keys', have.billing_keys, want.billing_keys);
+  if (!sameLimits(have.limits, want.limits)) {
+    const limits = { added: dict<number | null>(), removed: dict<number | null>(), changed: dict<{ before: number | null; after: number | null }>() };
+    for (const [k, v] of Object.entries(want.limits)) {
+      if (!Object.hasOwn(have.limits, k)) limits.added[k] = v;
+      else if (have.limits[k] !== v) limits.changed[k] = { before: have.limits[k] ?? null, after: v };
+    }
+    for (const [k, v] of Object.entries(have.limits)) if (!Object.hasOwn(want.limits, k)) limits.removed[k] = v;
+    fields.limits = limits;
   }
-  const limits = { added: dict<number | null>(), removed: dict<number | null>(), changed: dict<{ before: number | null; after: number | null }>() };
-  for (const [k, v] of Object.entries(want.limits)) {
-    if (!Object.hasOwn(have.limits, k)) limits.added[k] = v;
-    else if (have.limits[k] !== v) limits.changed[k] = { before: have.limits[k] ?? null, after: v };
-  }
-  for (const [k, v] of Object.entries(have.limits)) if (!Object.hasOwn(want.limits, k)) limits.removed[k] = v;
-  if (Object.keys(limits.added).length || Object.keys(limits.removed).length || Object.keys(limits.changed).length) fields.limits = limits;
+  if (have.columns === undefined && want.columns === undefined) return Object.keys(fields).length ? fields : undefined;
   // App columns (storage: per_tier): both sides hold every per-tier column, null when unset.
   const columns: Record<string, { before: string | number | boolean | null; after: string | number | boolean | null }> = {};
   for (const name of [...new Set([...Object.keys(have.columns ?? {}), ...Object.keys(want.columns ?? {})])].sort()) {
@@ -159,6 +158,35 @@ export function diffTier(have: Tier, want: Tier, retiring: boolean): TierFields 
   }
   if (Object.keys(columns).length) fields.columns = columns;
   return Object.keys(fields).length ? fields : undefined;
+}
+
+/** Same members in the same order: then no member was added or removed (a reorder falls through to the Set comparison). */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The members of a set field each side lacks; recorded only when there are some (a reorder or a repeat is no change). */
+function setChange(fields: TierFields, name: 'permissions' | 'billing_keys', before: readonly string[], after: readonly string[]): void {
+  // Sets: a tier may list thousands of permissions, and includes() in a filter is quadratic.
+  const had = new Set(before);
+  const has = new Set(after);
+  const added = after.filter((x) => !had.has(x));
+  const removed = before.filter((x) => !has.has(x));
+  if (added.length || removed.length) fields[name] = { added, removed };
+}
+
+/** Same limit names with the same values (key order aside), so no limit was added, removed or changed. */
+function sameLimits(have: Record<string, number | null>, want: Record<string, number | null>): boolean {
+  let count = 0;
+  for (const k in want) {
+    if (!Object.hasOwn(want, k)) continue;
+    if (!Object.hasOwn(have, k) || have[k] !== want[k]) return false;
+    count++;
+  }
+  for (const k in have) if (Object.hasOwn(have, k)) count--;
+  return count === 0;
 }
 
 /**

@@ -18,7 +18,7 @@ import { parseTierRef, tierRef } from '../catalog/tier-ref.js';
 import { PLATFORM_MIGRATION } from '../../migrations/0003-platform-scoped-tiers.js';
 import { sortOrphans, type OrphanRow } from '../plan/orphans.js';
 import { lastRunFromRow, type LastRunRead } from '../state/read-last-run.js';
-import { integerValue, textValue } from '../state/row-values.js';
+import { integerValue, textValue, type RowRef } from '../state/row-values.js';
 import type { AppliedWrites, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
 import { dict } from '../dict.js';
 
@@ -147,13 +147,14 @@ export async function createSequelizeTierStore(db: Database, description: Storag
     };
     const out = new Map<string, TierChildren>();
     // Orphans (a child row whose tier row is gone) exist only where child rows hold a tier id.
-    const orphan = (ref: Ref): boolean => Boolean(orphans && idColumn && !orphans.known.has(String(ref)));
-    const of = (ref: Ref): TierChildren => {
-      const k = String(ref);
+    const orphan = (k: string): boolean => Boolean(orphans && idColumn && !orphans.known.has(k));
+    const of = (k: string): TierChildren => {
       let c = out.get(k);
       if (!c) out.set(k, (c = { permissions: [], limits: dict(), billingKeys: [] }));
       return c;
     };
+    // A child row's words (`tier id 7`, `"pro"`) are only read for an error: built then, not for each of ~180,000 rows.
+    const childRow = (table: string, ref: Ref): RowRef => ({ table, get row() { return `tier id ${String(ref)}`; } });
     const batches = refs === null ? [null] : chunk(refs);
     for (const batch of batches) {
       const where = (column: string) => (batch === null ? {} : { where: { [column]: batch } });
@@ -161,37 +162,39 @@ export async function createSequelizeTierStore(db: Database, description: Storag
         const p = d.permissions;
         for (const g of await raw<Record<string, unknown>>(models.grant, tx, { attributes: [p.tierIdColumn, p.permissionIdColumn], ...where(p.tierIdColumn) })) {
           const ref = toRef(g[p.tierIdColumn], p.table);
-          const permissionId = integerValue({ table: p.table, row: `tier id ${String(ref)}` }, p.permissionIdColumn, g[p.permissionIdColumn]);
+          const permissionId = integerValue(childRow(p.table, ref), p.permissionIdColumn, g[p.permissionIdColumn]);
           const name = permissionNames.get(permissionId);
-          if (orphan(ref) || (orphans && name === undefined)) {
-            orphans?.found.push({ table: 'subscription_tier_permission', tier_id: ref as number, permission_id: permissionId, missing: orphan(ref) ? 'tier' : 'permission' });
-          } else if (name !== undefined) of(ref).permissions.push(name);
+          const k = String(ref);
+          if (orphan(k) || (orphans && name === undefined)) {
+            orphans?.found.push({ table: 'subscription_tier_permission', tier_id: ref as number, permission_id: permissionId, missing: orphan(k) ? 'tier' : 'permission' });
+          } else if (name !== undefined) of(k).permissions.push(name);
         }
       }
       if (models.limit && d.limits.kind === 'rows') {
         const l = d.limits;
         for (const r of await raw<Record<string, unknown>>(models.limit, tx, { attributes: [l.tierIdColumn, l.nameColumn, l.valueColumn], ...where(l.tierIdColumn) })) {
           const ref = toRef(r[l.tierIdColumn], l.table);
-          const name = textValue({ table: l.table, row: `tier id ${String(ref)}` }, l.nameColumn, r[l.nameColumn]);
-          if (orphan(ref)) {
+          const name = textValue(childRow(l.table, ref), l.nameColumn, r[l.nameColumn]);
+          const k = String(ref);
+          if (orphan(k)) {
             orphans?.found.push({ table: 'tier_limit', tier_id: ref as number, limit_key: name, missing: 'tier' });
             continue;
           }
-          const value = r[l.valueColumn];
-          of(ref).limits[name] = storedLimitValue(value, { table: l.table, limit: name, tier: tierWords(ref).slice('tier '.length), column: l.valueColumn });
+          of(k).limits[name] = storedLimitValue(r[l.valueColumn], { table: l.table, limit: name, get tier() { return tierWords(ref).slice('tier '.length); }, column: l.valueColumn });
         }
       }
       if (models.billingKey && d.billingKeys.kind === 'rows') {
         const b = d.billingKeys;
         for (const r of await raw<Record<string, unknown>>(models.billingKey, tx, { attributes: [b.tierIdColumn, b.providerColumn, b.keyColumn], ...where(b.tierIdColumn) })) {
           const ref = toRef(r[b.tierIdColumn], b.table);
-          const row = { table: b.table, row: `tier id ${String(ref)}` };
+          const row = childRow(b.table, ref);
           const key = textValue(row, b.keyColumn, r[b.keyColumn]);
-          if (orphan(ref)) {
+          const k = String(ref);
+          if (orphan(k)) {
             orphans?.found.push({ table: 'tier_billing_key', tier_id: ref as number, provider: textValue(row, b.providerColumn, r[b.providerColumn]), key, missing: 'tier' });
             continue;
           }
-          of(ref).billingKeys.push(key);
+          of(k).billingKeys.push(key);
         }
       }
     }

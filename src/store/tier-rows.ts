@@ -107,8 +107,8 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
   };
   let provider: Tier['billing_provider'] | undefined;
   const keyByProvider: Partial<Record<'stripe' | 'whop', string>> = {};
-  const plainFields = new Set(Object.values(d.tier.columns).flatMap((s) => (s.kind === 'field' ? [s.field] : [])));
-  for (const [column, source] of Object.entries(d.tier.columns)) {
+  const { plainFields, columns } = columnsOf(d);
+  for (const [column, source] of columns) {
     const raw = row[column];
     switch (source.kind) {
       case 'field':
@@ -153,6 +153,25 @@ export function rowToTier(d: StorageDescription, row: TierRow, children: TierChi
   }
   if (provider !== undefined) tier.billing_provider = provider;
   return tier;
+}
+
+/** What rowToTier reads of a description for every row, worked out once per description (it is fixed once resolved). */
+interface TierColumns {
+  /** Fields with a column of their own (a `map` source of the same field is derived, not read). */
+  plainFields: ReadonlySet<string>;
+  columns: readonly (readonly [string, ColumnSource])[];
+}
+const columnsByDescription = new WeakMap<StorageDescription['tier']['columns'], TierColumns>();
+
+function columnsOf(d: StorageDescription): TierColumns {
+  // Keyed by the columns object itself: a description built anew (tests, another catalog) gets its own entry.
+  let found = columnsByDescription.get(d.tier.columns);
+  if (!found) {
+    const columns = Object.entries(d.tier.columns);
+    found = { plainFields: new Set(columns.flatMap(([, s]) => (s.kind === 'field' ? [s.field] : []))), columns };
+    columnsByDescription.set(d.tier.columns, found);
+  }
+  return found;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseCatalog, type Catalog, type Tier } from '../../src/catalog/model.js';
 import { buildPlan, planOutcome, summarizePlan } from '../../src/plan/build-plan.js';
-import { diff, type DesiredState } from '../../src/plan/diff.js';
+import { diff, diffTier, type DesiredState } from '../../src/plan/diff.js';
 import { catalogFingerprint } from '../../src/plan/fingerprint.js';
 import { projectChanges } from '../../src/plan/project-changes.js';
 import { renderJson } from '../../src/render/json.js';
@@ -144,5 +144,34 @@ describe('diff: ordering, warnings, determinism', () => {
     const blocked = plan(want([tier('a')]), cat([tier('a'), tier('b')]), { b: 1 });
     expect(planOutcome(blocked)).toBe('destructive');
     expect(summarizePlan(blocked)).toMatchObject({ blocked: 1, total: 0 });
+  });
+});
+
+// diffTier compares lists and limits without allocating when they match; these pin what
+// counts as "the same" on that fast path and on the slow one it falls back to.
+describe('diffTier: unchanged collections, compared without copies', () => {
+  it('the same members in another order are no change (permissions, billing keys)', () => {
+    const have = tier('pro', { permissions: ['a.view', 'b.edit'], billing_keys: ['k1', 'k2'] });
+    const wantTier = tier('pro', { permissions: ['b.edit', 'a.view'], billing_keys: ['k2', 'k1'] });
+    expect(diffTier(have, wantTier, false)).toBeUndefined();
+  });
+
+  it('the same limits in another key order are no change; one value more, less or different is', () => {
+    const have = tier('pro', { limits: { users: 1, orders: null } });
+    expect(diffTier(have, tier('pro', { limits: { orders: null, users: 1 } }), false)).toBeUndefined();
+    expect(diffTier(have, tier('pro', { limits: { users: 1 } }), false)).toEqual({ limits: { added: {}, removed: { orders: null }, changed: {} } });
+    expect(diffTier(have, tier('pro', { limits: { users: 1, orders: null, seats: 0 } }), false)).toEqual({ limits: { added: { seats: 0 }, removed: {}, changed: {} } });
+    expect(diffTier(have, tier('pro', { limits: { users: 1, orders: 0 } }), false)).toEqual({ limits: { added: {}, removed: {}, changed: { orders: { before: null, after: 0 } } } });
+  });
+
+  it('a list of the same length with one member swapped is an add and a remove', () => {
+    const have = tier('pro', { permissions: ['a.view', 'b.edit'] });
+    expect(diffTier(have, tier('pro', { permissions: ['a.view', 'c.run'] }), false)).toEqual({ permissions: { added: ['c.run'], removed: ['b.edit'] } });
+  });
+
+  it('app columns are still compared when only one side has them', () => {
+    const have = tier('pro');
+    const wantTier = { ...tier('pro'), columns: { tier_level: 2 } } as Tier;
+    expect(diffTier(have, wantTier, false)).toEqual({ columns: { tier_level: { before: null, after: 2 } } });
   });
 });
