@@ -9,13 +9,22 @@ import { TierctlError } from '../errors.js';
  * The one reader of stored limits (tier rows and the store's child rows alike).
  */
 export function storedLimitValue(raw: unknown, where: { table: string; limit: string; tier: string; column?: string }): number | null {
-  if (raw === null || raw === undefined) return null;
-  const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : NaN;
-  if (Number.isSafeInteger(value) && value >= 0 && value <= MAX_LIMIT_VALUE) return value;
+  const value = limitValueOf(raw);
+  if (value !== undefined) return value;
   throw new TierctlError(
     `${where.table} holds ${shown(raw)} for limit "${where.limit}" (tier ${where.tier}), which is not a whole number from 0 to ${MAX_LIMIT_VALUE}${where.column ? ` (column ${where.column})` : ''}`,
     { hint: `the row was edited outside tierctl; set it to a value in range (or NULL for unlimited), or delete the row and run \`tierctl apply\`` },
   );
+}
+
+/**
+ * The check of `storedLimitValue` without the error: the value, or undefined when it is refused.
+ * For a reader of many rows that words its error (the tier's key) only when there is one.
+ */
+export function limitValueOf(raw: unknown): number | null | undefined {
+  if (raw === null || raw === undefined) return null;
+  const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : typeof raw === 'number' || typeof raw === 'bigint' ? Number(raw) : NaN;
+  return Number.isSafeInteger(value) && value >= 0 && value <= MAX_LIMIT_VALUE ? value : undefined;
 }
 
 /** A stored value as an error shows it: strings quoted and cut short, so a huge or odd value stays readable. */

@@ -8,7 +8,7 @@ import { applyFields, projectChanges } from '../plan/project-changes.js';
 import { redact } from '../secrets.js';
 import type { Database } from '../state/database.js';
 import { storageFailure } from '../state/storage-errors.js';
-import { storedLimitValue } from './limit-value.js';
+import { limitValueOf, storedLimitValue } from './limit-value.js';
 import { defineModels, type AnyModel, type StoreModels } from './define-models.js';
 import { ForeignKeysOnError, readMigrationStatus, runPendingMigrations } from './migrations-runner.js';
 import { bookkeepingTables, type StorageDescription } from './storage-description.js';
@@ -18,7 +18,7 @@ import { parseTierRef, tierRef } from '../catalog/tier-ref.js';
 import { PLATFORM_MIGRATION } from '../../migrations/0003-platform-scoped-tiers.js';
 import { sortOrphans, type OrphanRow } from '../plan/orphans.js';
 import { lastRunFromRow, type LastRunRead } from '../state/read-last-run.js';
-import { integerValue, textValue, type RowRef } from '../state/row-values.js';
+import { integerValue, textValue, TierIdRowRef, type RowRef } from '../state/row-values.js';
 import type { AppliedWrites, MigrationStatus, RecordedRun, RunRecord, StoreSnapshot, StoreTransaction, TierStore, WriteHooks } from './tier-store.js';
 import { dict } from '../dict.js';
 
@@ -153,8 +153,8 @@ export async function createSequelizeTierStore(db: Database, description: Storag
       if (!c) out.set(k, (c = { permissions: [], limits: dict(), billingKeys: [] }));
       return c;
     };
-    // A child row's words (`tier id 7`, `"pro"`) are only read for an error: built then, not for each of ~180,000 rows.
-    const childRow = (table: string, ref: Ref): RowRef => ({ table, get row() { return `tier id ${String(ref)}`; } });
+    // A child row in words (`tier id 7`) is read only for an error: not built for each of ~180,000 rows.
+    const childRow = (table: string, ref: Ref): RowRef => new TierIdRowRef(table, ref);
     const batches = refs === null ? [null] : chunk(refs);
     for (const batch of batches) {
       const where = (column: string) => (batch === null ? {} : { where: { [column]: batch } });
@@ -180,7 +180,9 @@ export async function createSequelizeTierStore(db: Database, description: Storag
             orphans?.found.push({ table: 'tier_limit', tier_id: ref as number, limit_key: name, missing: 'tier' });
             continue;
           }
-          of(k).limits[name] = storedLimitValue(r[l.valueColumn], { table: l.table, limit: name, get tier() { return tierWords(ref).slice('tier '.length); }, column: l.valueColumn });
+          // The error's words (the tier's key, looked up) only for a value that is refused.
+          const value = limitValueOf(r[l.valueColumn]);
+          of(k).limits[name] = value !== undefined ? value : storedLimitValue(r[l.valueColumn], { table: l.table, limit: name, tier: tierWords(ref).slice('tier '.length), column: l.valueColumn });
         }
       }
       if (models.billingKey && d.billingKeys.kind === 'rows') {
