@@ -11,8 +11,9 @@ import { runMain } from '../support/run-main.js';
 import { STACK_FRAME, startTierctl } from './fault-helpers.js';
 
 /**
- * Shared by kill-points.test.ts (a -> b: creates and updates) and
- * kill-points-deletes.test.ts (b -> a: deletes and updates), split so each file stays short.
+ * Shared by kill-points.test.ts and kill-points-postgres.test.ts (a -> b: creates and
+ * updates, on SQLite and on PostgreSQL) and kill-points-deletes.test.ts (b -> a: deletes and
+ * updates, on both), split so each file stays short.
  *
  * The all-or-nothing promise under SIGKILL, aimed: the real apply process stops at a named
  * point (src/cli/test-hooks.ts) and is killed exactly there. Killed before COMMIT, the
@@ -37,7 +38,17 @@ export interface KillCase {
   from: 'a' | 'b';
 }
 
-export function describeKillPoints(cases: readonly KillCase[]): void {
+/** The a -> b cases (creates, and every existing tier updated), at every pause point. */
+export const CREATE_AND_UPDATE_CASES: readonly KillCase[] = [
+  { point: 'before-begin', from: 'a' },
+  { point: 'after-first-write', from: 'a' },
+  { point: 'mid-batch', from: 'a' },
+  { point: 'last-write', from: 'a' },
+  { point: 'during-commit', from: 'a' },
+];
+
+/** `only`: one backend (a file per backend, so the two run on separate workers at once). */
+export function describeKillPoints(cases: readonly KillCase[], only?: 'sqlite' | 'postgres'): void {
   let catalogs: string;
   const dirOf = (name: 'a' | 'b') => path.join(catalogs, name);
   beforeAll(() => {
@@ -47,7 +58,7 @@ export function describeKillPoints(cases: readonly KillCase[]): void {
   });
   afterAll(() => rmSync(catalogs, { recursive: true, force: true }));
 
-  for (const backend of BACKENDS) {
+  for (const backend of BACKENDS.filter((b) => !only || b.name === only)) {
     describe.skipIf(backend.skip)(`SIGKILL at each pause point of an apply on ${backend.name}`, () => {
       let db: TestDatabase;
       let work: string;

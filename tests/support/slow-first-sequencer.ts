@@ -8,6 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * With a cache, vitest's own order (longest first, by last duration) is kept within each rank.
  */
 const SLOW_FIRST = [
+  'tests/integration/kill-points-postgres.test.ts',
   'tests/integration/kill-points.test.ts',
   'tests/integration/concurrency.test.ts',
   'tests/cli/secrets/secrets-success.test.ts',
