@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { execScript } from '../support/app-schema.js';
+import { bool, execScript, json } from '../support/app-schema.js';
 import { BACKENDS, type Backend, type TestDatabase } from '../support/databases.js';
 import { runMain } from '../support/run-main.js';
 
@@ -60,9 +60,6 @@ storage:
       created_at: { timestamp: create }
       updated_at: { timestamp: write }
 `;
-
-const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
-const bool = (v: unknown) => v === true || v === 1;
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`updates on an app table with an unnamed NOT NULL column (${backend.name})`, () => {

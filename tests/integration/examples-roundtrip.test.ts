@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { openCatalog } from '../../src/runtime/open-catalog.js';
-import { createAppTables } from '../support/app-schema.js';
+import { bool, createAppTables, json, num } from '../support/app-schema.js';
 import { ROOT } from '../support/cli.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { runMain } from '../support/run-main.js';
@@ -28,10 +28,6 @@ const edit = (dir: string, key: string, fn: (t: Record<string, unknown>) => void
   fn(t);
   writeTier(dir, key, t);
 };
-/** Drivers differ: SQLite gives 0/1 and JSON text, PostgreSQL booleans, NUMERIC strings and parsed JSON. */
-const bool = (v: unknown) => (v === null ? null : v === true || v === 1 || v === '1');
-const num = (v: unknown) => (v === null ? null : Number(v));
-const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
 
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`examples round-trip on the app's own tables (${backend.name})`, () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { openCatalog } from '../../src/runtime/open-catalog.js';
-import { createAppTables } from '../support/app-schema.js';
+import { bool, createAppTables, json, num } from '../support/app-schema.js';
 import { ROOT } from '../support/cli.js';
 import { BACKENDS, type Backend, type TestDatabase } from '../support/databases.js';
 import { startFakeStripe, type FakePrice, type FakeStripe } from '../support/fake-stripe-server.js';
@@ -73,10 +73,6 @@ function edit(dir: string, key: string, platform: string | null, fn: (t: TierDoc
   return file;
 }
 
-/** Drivers differ: SQLite gives 0/1 and JSON text, PostgreSQL booleans and parsed JSON. */
-const bool = (v: unknown) => (v === null ? null : v === true || v === 1 || v === '1');
-const num = (v: unknown) => (v === null ? null : Number(v));
-const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);
 const sorted = (v: unknown) => (Array.isArray(v) ? [...(v as string[])].sort() : v);
 type Row = Record<string, unknown>;
 /** Every column of subscription_tiers but id and the timestamps, normalised across drivers (features sorted: a set). */

@@ -7,6 +7,7 @@ import { loadCatalogDir } from '../../src/catalog/read-catalog-dir.js';
 import { resolveDatabase } from '../../src/state/database-url.js';
 import { openAppStore } from '../../src/store/open-app-store.js';
 import { runMain } from '../support/run-main.js';
+import { writeTierDir } from '../support/cli.js';
 
 /**
  * Platforms in an app's own tier table (catalog.yaml storage:): the tier row holds the id of
@@ -47,11 +48,7 @@ function schema(backend: 'sqlite' | 'postgres'): string[] {
 }
 
 function writeTiers(cwd: string, files: Record<string, string>): void {
-  const dir = path.join(cwd, 'tiers');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  writeTierDir(cwd, CATALOG, files);
 }
 
 for (const backend of BACKENDS) {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../src/index.js';
 import { BACKENDS, type TestDatabase } from '../support/databases.js';
 import { runMain } from '../support/run-main.js';
+import { writeTierDir } from '../support/cli.js';
 
 /**
  * Platform-scoped tiers in tierctl's own tables (issue 11 part 1), through the CLI in
@@ -36,11 +37,7 @@ function workdir(files: Record<string, string>): string {
   return cwd;
 }
 function writeFiles(cwd: string, files: Record<string, string>): void {
-  const dir = path.join(cwd, 'tiers');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  writeTierDir(cwd, CATALOG, files);
 }
 for (const backend of BACKENDS) {
   describe.skipIf(backend.skip)(`platform-scoped tiers on ${backend.name}`, () => {

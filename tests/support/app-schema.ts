@@ -35,3 +35,8 @@ export async function execScript(backend: Backend['name'], url: string, text: st
     await client.end();
   }
 }
+
+/** App-table values as the drivers return them: SQLite gives 0/1 and JSON text, PostgreSQL booleans, NUMERIC strings and parsed JSON. */
+export const bool = (v: unknown) => (v === null ? null : v === true || v === 1 || v === '1');
+export const num = (v: unknown) => (v === null ? null : Number(v));
+export const json = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as unknown) : v);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,15 @@ export function workdirWithTiers(): string {
   cpSync(REFERENCE_TIERS, path.join(dir, 'tiers'), { recursive: true });
   cpSync(path.join(ROOT, 'schemas'), path.join(dir, 'schemas'), { recursive: true });
   return dir;
+}
+
+/** Replaces `cwd`/tiers/ with catalog.yaml and the given tier files (name -> text). */
+export function writeTierDir(cwd: string, catalog: string, files: Record<string, string>): void {
+  const dir = path.join(cwd, 'tiers');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'catalog.yaml'), catalog);
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
 }
 
 /** Edits a tier file in a work dir; throws when the edit would change nothing (a test typo, not a pass). */
