@@ -49,7 +49,7 @@ export default defineConfig({
           // libuv thread (node-sqlite3's busy timeout); the default 4 threads would leave
           // the lock holder none to finish on. Read when a fork starts.
           env: { UV_THREADPOOL_SIZE: '16' },
-          globalSetup: ['tests/support/global-setup.ts'],
+          globalSetup: ['tests/support/global-setup.ts', 'tests/support/postgres-cleanup.ts'],
         },
       },
       {

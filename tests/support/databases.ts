@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { keepAsSpare, newDatabaseName, takeSpare } from './postgres-spares.js';
 
 /**
  * The backends every integration test runs on (Kysely-style: one loop, same cases).
@@ -39,9 +40,6 @@ export interface Backend {
   skip: boolean;
   create(): Promise<TestDatabase>;
 }
-
-let counter = 0;
-const unique = () => `${process.pid}_${Date.now().toString(36)}_${counter++}`;
 
 async function sqliteDatabase(copyOf?: string): Promise<TestDatabase> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tierctl-db-'));
@@ -102,11 +100,14 @@ function quietPool(connectionString: string): pg.Pool {
 
 async function postgresDatabase(template?: string): Promise<TestDatabase> {
   if (!POSTGRES_AVAILABLE) throw new Error(`PostgreSQL is not reachable at ${PG_ADMIN_URL}; under CI=true its tests fail instead of skipping`);
-  const name = `tierctl_test_${unique()}`;
-  await admin().query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  // A copy needs CREATE DATABASE … TEMPLATE; an empty one may be a spare (postgres-spares.ts).
+  const spare = template ? undefined : takeSpare();
+  const name = spare ?? newDatabaseName();
+  if (!spare) await admin().query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   let pool: pg.Pool | undefined;
+  let dropped = false;
   const disconnect = async () => {
     const open = pool;
     pool = undefined;
@@ -123,7 +124,11 @@ async function postgresDatabase(template?: string): Promise<TestDatabase> {
       return postgresDatabase(name);
     },
     async drop() {
+      // Once: a second drop() must not hand the same spare out twice.
+      if (dropped) return;
+      dropped = true;
       await disconnect();
+      if (await keepAsSpare(admin(), name, url.href)) return;
       await admin().query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
