@@ -14,17 +14,20 @@ export default defineConfig({
   input: { tierctl: 'src/cli/main.ts' },
   platform: 'node',
   // The entry's exports may grow (shared code merged into it); nothing imports the bundle
-  // as a library, and the ui group below requires it.
+  // as a library.
   preserveEntrySignatures: 'allow-extension',
   // Not bundled, resolved from node_modules when (and only when) a run reaches them:
   // - sqlite3: a native addon (its .node binding cannot go into a bundle); pg-native and
   //   pg-hstore: optional modules that Sequelize/pg require only if asked, not installed.
   //   (pg itself is loaded by Sequelize with require(variable), so it stays external too.)
-  // - ink, react: the Ink view is loaded only on a terminal (src/cli/interactive-ui.ts),
-  //   where a person waits anyway; kept as packages so tests/cli/lazy-ink.test.ts can see,
-  //   by the module URLs a run resolves, that a non-interactive run never loads them.
+  // - react-devtools-core: Ink imports it only when DEV=true (React DevTools), not installed.
   // - node: built-ins.
-  external: ['sqlite3', 'pg-native', 'pg-hstore', 'ink', 'react', /^react\//, /^node:/],
+  // Ink and React are bundled, in the chunks of the ui/ view that only an interactive run
+  // imports (tests/cli/lazy-ink.test.ts finds them by content): loaded from ~150 files of
+  // node_modules, with React's development builds, they cost ~0.6 s of CPU before an
+  // interactive plan could draw anything; from the bundle ~0.15 s. (A named chunk group for
+  // them made import cycles between chunks: React used before its chunk had run.)
+  external: ['sqlite3', 'pg-native', 'pg-hstore', 'react-devtools-core', /^node:/],
   // A bare import that resolves nowhere would be left as an external import and fail only
   // when a user's run reaches it: fail the build instead (add it above if it is optional).
   onLog(level, log, handler) {
@@ -32,8 +35,9 @@ export default defineConfig({
   },
   // src/ imports its TypeScript siblings by their emitted name (`./x.js`), as NodeNext wants.
   resolve: { extensionAlias: { '.js': ['.ts', '.tsx', '.js'] } },
-  // As tsconfig.json's "jsx": "react-jsx" (the ui/ views).
-  transform: { jsx: { runtime: 'automatic' } },
+  // As tsconfig.json's "jsx": "react-jsx" (the ui/ views). NODE_ENV: React's production
+  // builds (nothing else in the bundle reads it), whatever the user's environment says.
+  transform: { jsx: { runtime: 'automatic' }, define: { 'process.env.NODE_ENV': '"production"' } },
   output: {
     dir: 'dist/cli',
     format: 'esm',
@@ -42,11 +46,6 @@ export default defineConfig({
     // command, sequelize (+ umzug for migrations), the Stripe SDK, ajv for plan files, the
     // ui/ view. Names keep the module's name so a test or a stack trace can tell them apart.
     chunkFileNames: 'chunks/[name]-[hash].js',
-    // tierctl's own ui/ modules in one chunk with a fixed name: what lazy-ink.test.ts looks
-    // for (with ink and react) among the files a non-interactive run loads.
-    // Only those modules, not what they import (the default would pull errors.ts, render/…
-    // into it, and every command would then load the ui chunk).
-    codeSplitting: { groups: [{ name: 'ui', test: /[\\/]src[\\/]ui[\\/]/, includeDependenciesRecursively: false }] },
     // Chunk names carry a content hash: without this, each build would leave the last one's behind.
     cleanDir: true,
     // ESM has no `require`; CommonJS dependencies that use it as a value (not just call it),

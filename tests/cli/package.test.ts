@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
+import { runInPty } from '../support/pty.js';
 
 /**
  * The package as a user gets it: `npm pack`, the tarball unpacked into a fresh app whose
@@ -114,6 +115,17 @@ describe('the packed tarball in a fresh TypeScript app', () => {
     const applied = run('apply', '--auto-approve', '--skip-stripe', '--database', 'sqlite:app.sqlite');
     expect(applied).toContain('Migrated: 0001-initial-tables');
     expect(applied).toContain('Apply complete');
+  });
+
+  it('the packed CLI draws at a terminal with its bundled Ink, though ink and react are not installed', async () => {
+    expect(existsSync(path.join(app, 'node_modules', 'ink'))).toBe(false);
+    expect(existsSync(path.join(app, 'node_modules', 'react'))).toBe(false);
+    // After the test above: tiers/ from init, app.sqlite applied.
+    const run = runInPty(['plan', '--skip-stripe', '--database', 'sqlite:app.sqlite'], { cwd: app, bin: path.join(app, 'node_modules', '.bin', 'tierctl'), env: { NODE_OPTIONS: undefined } });
+    const code = await run.exited;
+    expect(code, run.screen()).toBe(0);
+    expect(run.screen()).toContain('✔ reading the database');
+    expect(run.screen()).not.toContain('    at ');
   });
 
   it('the runtime API loads in that app from its runtime dependencies', () => {

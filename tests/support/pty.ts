@@ -18,14 +18,15 @@ export interface PtyRun {
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export function runInPty(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; stdoutFile?: string }): PtyRun {
+/** `bin`: another tierctl launcher than this checkout's (the packed package's, say). */
+export function runInPty(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; stdoutFile?: string; bin?: string }): PtyRun {
   const env: Record<string, string | undefined> = { ...process.env, TERM: 'xterm', STRIPE_API_KEY: undefined, DATABASE_URL: undefined, NO_COLOR: undefined, ...options.env };
   for (const k of ['CI', 'CONTINUOUS_INTEGRATION']) delete env[k];
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   // A pty made by `script` without a terminal behind it has no size; give it one.
   // stdoutFile: stdout redirected away from the terminal (as `tierctl apply | tee log`), stdin and stderr still on it.
   const redirect = options.stdoutFile ? ` > ${quote(options.stdoutFile)}` : '';
-  const command = `stty cols 100 rows 40; exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}${redirect}`;
+  const command = `stty cols 100 rows 40; exec ${[process.execPath, options.bin ?? BIN, ...args].map(quote).join(' ')}${redirect}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: options.cwd, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
   let raw = '';
   const waiters: { text: string; resolve: () => void; reject: (e: Error) => void }[] = [];

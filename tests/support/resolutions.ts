@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Environment that makes a spawned tierctl record every module it resolves (through
@@ -19,8 +19,28 @@ export function recordResolutions(): { env: Record<string, string>; resolved(): 
 /** The bundle's entry (rolldown.config.mjs), which every run of bin/tierctl.js resolves. */
 export const CLI_ENTRY = '/dist/cli/tierctl.js';
 
+const CHUNKS = path.join(import.meta.dirname, '..', '..', 'dist', 'cli', 'chunks');
+
 /**
- * The resolved URLs that belong to the Ink view: Ink, React (external to the bundle, so
- * resolved from node_modules), or tierctl's own ui/ modules (the bundle's `ui` chunk).
+ * The bundle's chunks that hold Ink, React or tierctl's own ui/ views, found by content: the
+ * bundler heads each module it copies with its path (`// node_modules/ink/build/ink.js`,
+ * `// src/ui/plan-view.tsx`), so this holds wherever rolldown puts them.
  */
-export const inkModules = (urls: string[]): string[] => urls.filter((u) => /\/node_modules\/(ink|react)\/|\/dist\/cli\/chunks\/ui-[^/]*\.js$/.test(u));
+function viewChunks(): Set<string> {
+  const holdsView = /^\/\/ (node_modules\/(ink|react|react-reconciler)\/|src\/ui\/)/m;
+  return new Set(
+    readdirSync(CHUNKS)
+      .map((name) => path.join(CHUNKS, name))
+      .filter((file) => holdsView.test(readFileSync(file, 'utf8'))),
+  );
+}
+
+/**
+ * The resolved URLs that belong to the Ink view: a chunk holding Ink, React or tierctl's
+ * ui/ modules, or Ink or React resolved from node_modules (were they ever left unbundled).
+ */
+export function inkModules(urls: string[]): string[] {
+  const chunks = viewChunks();
+  if (chunks.size === 0) throw new Error(`no chunk in ${CHUNKS} holds Ink: is the bundle built, and does rolldown still head modules with their path?`);
+  return urls.filter((u) => /\/node_modules\/(ink|react)\//.test(u) || (u.startsWith('file:') && chunks.has(fileURLToPath(u))));
+}
