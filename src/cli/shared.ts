@@ -53,7 +53,13 @@ export async function openStore(
   const { subscribers, app, ...open } = options;
   // Test hook (like TIERCTL_TEST_FAIL_AT_STATEMENT): a driver module that fails to load.
   const sqliteModule = io.env['TIERCTL_TEST_SQLITE3_MODULE'];
-  const openOptions = { ...open, ...(sqliteModule ? { sqliteModule } : {}), ...(count ? { onStatement: () => void (statementCount = (statementCount ?? 0) + 1) } : {}) };
+  // Test hook: a small SQLite page cache, so a small transaction spills into the file before COMMIT.
+  const cachePages = io.env['TIERCTL_TEST_SQLITE_CACHE_PAGES'];
+  const sqliteCachePages = cachePages === undefined ? undefined : Number(cachePages);
+  if (sqliteCachePages !== undefined && !(Number.isInteger(sqliteCachePages) && sqliteCachePages > 0)) {
+    throw new TierctlError(`TIERCTL_TEST_SQLITE_CACHE_PAGES must be a positive whole number of pages, not "${cachePages}"`);
+  }
+  const openOptions = { ...open, ...(sqliteModule ? { sqliteModule } : {}), ...(sqliteCachePages ? { sqliteCachePages } : {}), ...(count ? { onStatement: () => void (statementCount = (statementCount ?? 0) + 1) } : {}) };
   // catalog.yaml storage: the app's own tables, checked against the live tables first.
   return app?.storage
     ? await openAppStore(target, app, openOptions)

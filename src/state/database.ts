@@ -43,6 +43,8 @@ export interface OpenOptions {
   removeIfLeftEmpty?: boolean;
   /** Test hook: the module to load as the SQLite driver (simulates a missing native binding). */
   sqliteModule?: string | undefined;
+  /** Test hook: SQLite's page cache in pages (a transaction past it spills into the file before COMMIT). */
+  sqliteCachePages?: number | undefined;
   /** How long SQLite waits for a lock held by another process before SQLITE_BUSY. */
   busyTimeoutMs?: number;
 }
@@ -56,7 +58,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   // the URL then silently makes a new tree and an empty catalog. The file, yes; directories, never.
   if (createdFile) checkParentDirectory(file, target.display);
   const logging = options.onStatement ? (sql: string) => options.onStatement?.(sql) : false;
-  const sequelize = await engine.connect(target, { logging, readOnly: options.readOnly ?? false, busyTimeoutMs: options.busyTimeoutMs ?? 5000, sqliteModule: options.sqliteModule });
+  const sequelize = await engine.connect(target, { logging, readOnly: options.readOnly ?? false, busyTimeoutMs: options.busyTimeoutMs ?? 5000, sqliteModule: options.sqliteModule, sqliteCachePages: options.sqliteCachePages });
   const db: Database = {
     dialect: engine.name,
     engine,

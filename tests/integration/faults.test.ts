@@ -24,8 +24,13 @@ const isRoot = process.getuid?.() === 0;
 /** uid of `nobody`: root ignores file modes, so the read-only test runs tierctl as another user. */
 const NOBODY = 65534;
 
-/** New tiers in one apply: enough rows and audit JSON to overflow SQLite's 2 MB page cache. */
-const SPILL_TIERS = Number(process.env['TIERCTL_TEST_SPILL_TIERS'] ?? 1500);
+/**
+ * New tiers in one apply, and SQLite's page cache for that apply (TIERCTL_TEST_SQLITE_CACHE_PAGES):
+ * 150 tiers' rows and audit JSON are well past 20 pages (80 KiB). With the default 2 MB cache
+ * the same spill took 1,500 tiers, ~8 s of the suite.
+ */
+const SPILL_TIERS = 150;
+const SPILL_CACHE_PAGES = '20';
 
 interface PlanJson {
   base_fingerprint: string;
@@ -78,7 +83,7 @@ for (const backend of BACKENDS) {
       const hash = sha256(file);
       const base = await planJson(dirA(), url);
       // Stopped after its last write (the audit row holds the whole catalog twice), COMMIT not sent.
-      const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', big, '--database', url], { cwd: work, env: pause.env('last-write') });
+      const child = startTierctl(['apply', '--auto-approve', '--skip-stripe', '--dir', big, '--database', url], { cwd: work, env: { ...pause.env('last-write'), TIERCTL_TEST_SQLITE_CACHE_PAGES: SPILL_CACHE_PAGES } });
       if (!(await pause.waitFor('last-write', { gaveUp: child.exited }))) expect.fail(`the apply finished without pausing:\n${(await child.exited).stderr}`);
       expect(sha256(file), 'the apply never wrote into the database file before COMMIT: nothing spilled').not.toBe(hash);
       expect(existsSync(`${file}-journal`)).toBe(true);

@@ -11,6 +11,8 @@ export interface ConnectOptions {
   busyTimeoutMs: number;
   /** Test hook: the module to load as the SQLite driver. */
   sqliteModule?: string | undefined;
+  /** Test hook: SQLite's page cache in pages (`PRAGMA cache_size`), so a small transaction outgrows it. */
+  sqliteCachePages?: number | undefined;
 }
 
 /**

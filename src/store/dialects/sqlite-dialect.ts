@@ -1,5 +1,5 @@
 import type { Sequelize, Transaction } from 'sequelize';
-import { originalError, type Dialect } from './dialect.js';
+import { originalError, type ConnectOptions, type Dialect } from './dialect.js';
 import { connectSqlite, removeSqliteFile, sqliteFile } from './sqlite-connect.js';
 
 /**
@@ -77,14 +77,14 @@ export const sqliteDialect: Dialect = {
 
 /**
  * node-sqlite3 has a busy timeout, but Sequelize opens a fresh connection per transaction
- * without a hook to set it; wrap getConnection so every connection gets it (and, for
- * read-only commands, query_only, once per connection).
+ * without a hook to set it; wrap getConnection so every connection gets it (and, once per
+ * connection, query_only for read-only commands, and the test hook's cache size).
  */
-function configure(sequelize: Sequelize, { busyTimeoutMs, readOnly }: { busyTimeoutMs: number; readOnly: boolean }): void {
+function configure(sequelize: Sequelize, { busyTimeoutMs, readOnly, sqliteCachePages }: Pick<ConnectOptions, 'busyTimeoutMs' | 'readOnly' | 'sqliteCachePages'>): void {
   type Connection = { configure(k: string, v: number): void; run(sql: string, cb: (err: Error | null) => void): void; serialize(): void; parallelize(): void };
   const manager = sequelize.connectionManager as unknown as { getConnection(o?: unknown): Promise<Connection> };
   const original = manager.getConnection.bind(manager);
-  const queryOnly = new WeakSet<Connection>();
+  const configured = new WeakSet<Connection>();
   manager.getConnection = async (o?: unknown) => {
     const connection = await original(o);
     connection.configure('busyTimeout', busyTimeoutMs);
@@ -95,9 +95,10 @@ function configure(sequelize: Sequelize, { busyTimeoutMs, readOnly }: { busyTime
       await new Promise<void>((resolve, reject) => connection.run('PRAGMA foreign_keys = OFF', (err) => (err ? reject(err) : resolve())));
       connection.parallelize();
     }
-    if (readOnly && !queryOnly.has(connection)) {
-      queryOnly.add(connection);
-      await new Promise<void>((resolve, reject) => connection.run('PRAGMA query_only = 1', (err) => (err ? reject(err) : resolve())));
+    if ((readOnly || sqliteCachePages !== undefined) && !configured.has(connection)) {
+      configured.add(connection);
+      const pragmas = [...(readOnly ? ['PRAGMA query_only = 1'] : []), ...(sqliteCachePages !== undefined ? [`PRAGMA cache_size = ${sqliteCachePages}`] : [])];
+      for (const pragma of pragmas) await new Promise<void>((resolve, reject) => connection.run(pragma, (err) => (err ? reject(err) : resolve())));
     }
     return connection;
   };
