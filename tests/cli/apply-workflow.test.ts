@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REFERENCE_TIERS, ROOT } from '../support/cli.js';
+import { npxShim, REFERENCE_TIERS, ROOT } from '../support/cli.js';
 import { runMain } from '../support/run-main.js';
 
 /**
@@ -42,6 +42,7 @@ describe('the tiers-apply workflow (plan job, approval, apply job), run locally'
   let dbFile: string;
   let artifacts: string;
   let summary: string;
+  let npxBin: string;
   let workspaces = 0;
 
   beforeEach(() => {
@@ -51,9 +52,8 @@ describe('the tiers-apply workflow (plan job, approval, apply job), run locally'
     summary = path.join(root, 'summary.md');
     mkdirSync(artifacts);
     // `npx tierctl` runs node_modules/.bin/tierctl, as npx does after `npm ci`, without
-    // starting npm for every step (a second per call on a loaded machine).
-    mkdirSync(path.join(root, 'bin'));
-    writeFileSync(path.join(root, 'bin', 'npx'), '#!/bin/sh\ncmd="$1"; shift\nexec "$PWD/node_modules/.bin/$cmd" "$@"\n', { mode: 0o755 });
+    // starting npm for every step.
+    npxBin = npxShim(root);
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -131,7 +131,7 @@ describe('the tiers-apply workflow (plan job, approval, apply job), run locally'
       writeFileSync(out, '');
       const script = path.join(root, 'step.sh');
       writeFileSync(script, step.run);
-      const env = { ...resolveBlock(workflow.env, ctx), ...resolveBlock(job.env, ctx), ...resolveBlock(step.env, ctx), GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, PATH: `${path.join(root, 'bin')}:${process.env['PATH']}` };
+      const env = { ...resolveBlock(workflow.env, ctx), ...resolveBlock(job.env, ctx), ...resolveBlock(step.env, ctx), GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, PATH: `${npxBin}:${process.env['PATH']}` };
       const base: Record<string, string | undefined> = { ...process.env, STRIPE_API_KEY: undefined, DATABASE_URL: undefined, npm_config_offline: 'true', NO_COLOR: '1' };
       for (const k of Object.keys(base)) if (base[k] === undefined) delete base[k];
       const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env: { ...base, ...env } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, REFERENCE_TIERS, ROOT } from '../support/cli.js';
+import { BIN, npxShim, REFERENCE_TIERS, ROOT } from '../support/cli.js';
 import { runMain } from '../support/run-main.js';
 
 /**
  * Runs the pull-request workflow's own steps, read from templates/workflows/tiers-plan.yml (what init writes),
  * on a temporary repository: the `run:` scripts through bash as the runner does
  * (`bash --noprofile --norc -eo pipefail`), with `npx tierctl` resolving to this package
- * installed in node_modules, and the github-script step with a fake GitHub client.
+ * installed in node_modules (through an npx shim: tests/support/cli.ts), and the github-script step with a fake GitHub client.
  */
 type Step = { id?: string; name?: string; uses?: string; run?: string; if?: string; env?: Record<string, string>; with?: { script?: string } };
 type Workflow = { env: Record<string, string>; jobs: { plan: { env: Record<string, string>; steps: Step[] } } };
@@ -53,6 +53,7 @@ describe('the tiers-plan workflow, run locally on a temporary repository', () =>
   let root: string;
   let work: string;
   let ghEnv: Record<string, string>;
+  let npxBin: string;
   const outputs: Record<string, Record<string, string>> = {};
   const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, stdio: 'pipe' }).toString();
 
@@ -110,7 +111,7 @@ describe('the tiers-plan workflow, run locally on a temporary repository', () =>
     writeFileSync(script, s.run!);
     const base: Record<string, string | undefined> = { ...process.env, STRIPE_API_KEY: undefined, DATABASE_URL: undefined, npm_config_offline: 'true', NO_COLOR: '1' };
     for (const k of Object.keys(base)) if (base[k] === undefined) delete base[k];
-    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: work, env: { ...base, ...env } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: work, env: { ...base, ...env, PATH: `${npxBin}:${process.env['PATH']}` } as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });
     outputs[id] = Object.fromEntries(readFileSync(ghEnv['GITHUB_OUTPUT']!, 'utf8').split('\n').filter(Boolean).map((l) => l.split('=', 2) as [string, string]));
     return { code: r.status, stderr: r.stderr };
   }
@@ -150,6 +151,7 @@ describe('the tiers-plan workflow, run locally on a temporary repository', () =>
     mkdirSync(path.join(work, 'node_modules', '.bin'), { recursive: true });
     symlinkSync(ROOT, path.join(work, 'node_modules', 'tierctl'), 'dir');
     symlinkSync('../tierctl/bin/tierctl.js', path.join(work, 'node_modules', '.bin', 'tierctl'));
+    npxBin = npxShim(root);
     ghEnv = { GITHUB_OUTPUT: path.join(root, 'github-output'), GITHUB_STEP_SUMMARY: path.join(root, 'step-summary.md'), GITHUB_WORKSPACE: work, CI: 'true' };
     writeFileSync(ghEnv['GITHUB_STEP_SUMMARY']!, '');
   });
