@@ -11,7 +11,8 @@ import pg from 'pg';
  * else (database-level grants or settings, extensions, large objects…) and it is dropped.
  *
  * Names carry the vitest process's pid (a test process's parent): the global teardown drops
- * this run's spares, and the global setup drops those of runs that died (tests/support/global-setup.ts).
+ * this run's spares, and the global setup drops those of runs that died (postgres-cleanup.ts).
+ * tests/integration/test-databases.test.ts checks that a reused database is as a new one.
  */
 export const TEST_DATABASE_PREFIX = 'tierctl_test_';
 const RUN = process.ppid;
