@@ -18,6 +18,12 @@ export async function connectPostgres(target: DatabaseTarget, options: ConnectOp
     pool: { max: 2, min: 0, idle: 1000 },
     dialectOptions: { ...driverParams(c.params), connectionTimeoutMillis: 10000, application_name: c.params['application_name'] ?? 'tierctl' },
   });
+  // Known version: without one, Sequelize opens a connection of its own before the first
+  // query only to learn the server's version, and closes it again: two connections (two
+  // server backends) per command. Its PostgreSQL SQL depends on the version only below 9.3
+  // (IF NOT EXISTS forms, JSON); 9.5.0 is its own minimum, so the SQL is what the real
+  // version gives. (Sequelize reads sequelize.options.databaseVersion; its types list neither.)
+  (sequelize as unknown as { options: { databaseVersion: string | number } }).options.databaseVersion = '9.5.0';
   await endHalfOpenConnections(sequelize);
   return sequelize;
 }
