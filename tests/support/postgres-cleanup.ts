@@ -9,21 +9,24 @@ import { runOf, TEST_DATABASE_PREFIX } from './postgres-spares.js';
  * the same time keeps its own. Without PostgreSQL there is nothing to clean.
  */
 async function dropDatabases(which: (run: number) => boolean): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
+  // A few at once: each DROP waits for a checkpoint, and concurrent ones share it (12 drops:
+  // 1.2 s one by one, 0.6 s four at a time). Runs once, at the end of the run, where it is waited on.
+  const pool = new pg.Pool({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3000, max: 4 });
+  pool.on('error', () => {});
   try {
-    await client.connect();
-  } catch {
-    return;
-  }
-  try {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [TEST_DATABASE_PREFIX]);
-    for (const { datname } of rows) {
-      const run = runOf(datname);
-      if (run !== undefined && which(run)) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    let rows: { datname: string }[];
+    try {
+      rows = (await pool.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [TEST_DATABASE_PREFIX])).rows;
+    } catch {
+      return; // PostgreSQL is not there: nothing to clean
     }
+    const doomed = rows.map((r) => r.datname).filter((name) => {
+      const run = runOf(name);
+      return run !== undefined && which(run);
+    });
+    await Promise.all(doomed.map((name) => pool.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)));
   } finally {
-    await client.end();
+    await pool.end();
   }
 }
 
