@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: typecheck + build dist/ (tsc) and bundle the CLI (rolldown, dist/cli/) while the
-// unit project runs, then the integration and ui projects, which need both (real tierctl
+// unit and ui projects run, then the integration project, which needs both (real tierctl
 // processes run the bundle; the package test packs dist/src and its .d.ts files).
 //
-// Why overlap: tsc is one core for ~8 s; the unit tests (tests/unit, pure, no I/O) import
-// src/ through vitest and never read dist/, so they use the other core meanwhile instead of
-// waiting. The bundle is built from src/ (~1-2 s), not from tsc's output, so it needs no
+// Why overlap: tsc is one core for ~8-12 s; the unit tests (tests/unit, pure, no I/O) and the
+// Ink views (ui) import src/ through vitest and never read dist/, so they use the other core
+// meanwhile instead of waiting. The bundle is built from src/ (~1-2 s), not from tsc's output, so it needs no
 // wait either. The suite fails if any fails; a failed tsc or bundle stops before the
 // projects that would run a stale or missing dist/. With arguments
 // (`npm test -- tests/cli/plan.test.ts`), it is tsc and the bundle, then `vitest run <arguments>`.
@@ -44,13 +44,15 @@ function builds(compiled, bundled) {
 if (extra.length > 0) {
   code = builds(...(await Promise.all([tsc(), bundle()]))) || (await vitest(extra));
 } else {
-  const [compiled, bundled, unit] = await Promise.all([tsc(), bundle(), vitest(['--project', 'unit'])]);
+  // The Ink views (ui) need no dist/ either: they fill the core tsc leaves idle once the
+  // unit tests are done, instead of taking CPU from the integration tests later.
+  const [compiled, bundled, early] = await Promise.all([tsc(), bundle(), vitest(['--project', 'unit', '--project', 'ui'])]);
   const built = builds(compiled, bundled);
   if (built !== 0) {
     code = built;
   } else {
-    const rest = await vitest(['--project', 'integration', '--project', 'ui']);
-    code = unit || rest;
+    const rest = await vitest(['--project', 'integration']);
+    code = early || rest;
   }
 }
 process.exit(code);
