@@ -3,10 +3,10 @@
 // unit and ui projects run, then the integration project, which needs both (real tierctl
 // processes run the bundle; the package test packs dist/src and its .d.ts files).
 //
-// Why overlap: tsc is one core for ~8-12 s; the unit tests (tests/unit, pure, no I/O) and the
-// Ink views (ui) import src/ through vitest and never read dist/, so they use the other core
-// meanwhile instead of waiting. The bundle is built from src/ (~1-2 s), not from tsc's output, so it needs no
-// wait either. The suite fails if any fails; a failed tsc or bundle stops before the
+// Why overlap: tsc is one core for ~8-14 s; the unit tests (tests/unit, pure, no I/O) and
+// the Ink views (ui) import src/ through vitest and never read dist/, so they use the other
+// core meanwhile instead of waiting. The bundle is built from src/ (~1-2 s), not from tsc's
+// output, so it needs no wait either. The suite fails if any fails; a failed tsc or bundle stops before the
 // projects that would run a stale or missing dist/. With arguments
 // (`npm test -- tests/cli/plan.test.ts`), it is tsc and the bundle, then `vitest run <arguments>`.
 import { spawn } from 'node:child_process';
