@@ -1,14 +1,18 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { onTestFinished } from 'vitest';
 
 /**
  * Environment that makes a spawned tierctl record every module it resolves (through
  * the `--import` hook in record-resolutions.mjs), and a reader for that record.
  */
 export function recordResolutions(): { env: Record<string, string>; resolved(): string[] } {
-  const log = path.join(mkdtempSync(path.join(tmpdir(), 'tierctl-resolve-')), 'resolved.txt');
+  const dir = mkdtempSync(path.join(tmpdir(), 'tierctl-resolve-'));
+  // Called inside a test: its record goes when the test does.
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const log = path.join(dir, 'resolved.txt');
   const hook = pathToFileURL(path.join(import.meta.dirname, 'record-resolutions.mjs')).href;
   return {
     env: { NODE_OPTIONS: `--import=${hook} ${process.env['NODE_OPTIONS'] ?? ''}`.trim(), TIERCTL_TEST_RESOLVE_LOG: log },
