@@ -12,7 +12,8 @@ import { runMain } from '../support/run-main.js';
  * Runs the pull-request workflow's own steps, read from templates/workflows/tiers-plan.yml (what init writes),
  * on a temporary repository: the `run:` scripts through bash as the runner does
  * (`bash --noprofile --norc -eo pipefail`), with `npx tierctl` resolving to this package
- * installed in node_modules (through an npx shim: tests/support/cli.ts), and the github-script step with a fake GitHub client.
+ * installed in node_modules (through the npx shim of tests/support/cli.ts), and the
+ * github-script step with a fake GitHub client.
  */
 type Step = { id?: string; name?: string; uses?: string; run?: string; if?: string; env?: Record<string, string>; with?: { script?: string } };
 type Workflow = { env: Record<string, string>; jobs: { plan: { env: Record<string, string>; steps: Step[] } } };
